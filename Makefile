@@ -1,0 +1,40 @@
+# Two commands on a fresh machine:  make serve  (build and serve the site)  and  make test.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: serve build test validate clean browser-deps
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet -e .
+	touch $(STAMP)
+
+## serve: build the site and serve it with live reload on http://127.0.0.1:8000/
+serve: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs serve --dev-addr 127.0.0.1:8000
+
+## build: build the site into site/ (fails on any problem in toolkits/ or any broken link)
+build: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
+
+## validate: check every toolkit and registry file
+validate: $(STAMP)
+	$(VENV)/bin/greentoolbox validate
+
+## browser-deps: Debian's chromium for the browser tests (installed when missing and possible)
+browser-deps:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "browser tests need /usr/bin/chromium: sudo apt-get install chromium"; fi; }
+
+## test: every test (unit, site builds, browser)
+test: $(STAMP) browser-deps
+	$(VENV)/bin/pytest
+
+clean:
+	rm -rf site dist docs/toolkits docs/standards

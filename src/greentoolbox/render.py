@@ -1,0 +1,224 @@
+"""Render toolkits and index pages to Markdown, safely.
+
+Contributed text never becomes Markdown or HTML structure:
+
+* Page bodies are HTML blocks made by Jinja2 with autoescape; Python-Markdown passes a raw HTML
+  block through untouched, so nothing inside it is parsed as Markdown (no links, no attr_list).
+* The few contributed strings that must be Markdown headings (title, case titles) go through
+  :func:`md_inline`: whitespace collapsed, Markdown specials backslash-escaped, then HTML-escaped.
+* Long-text fields allow a small Markdown subset: rendered here, then cleaned by nh3 with an
+  allowlist of tags and of URL schemes (http, https, mailto).
+
+Numbers, dates and country names come from CLDR through Babel, in the page's language.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from gettext import NullTranslations
+from typing import Any, Callable
+
+import jinja2
+import markdown
+import nh3
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from markupsafe import Markup
+
+STAGES = ("design", "production", "installation", "operation", "end_of_life")
+PROSE_TAGS = {"p", "ul", "ol", "li", "strong", "em", "code", "a", "br", "blockquote"}
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+
+
+def md_inline(text: Any) -> Markup:
+    """Plain text made safe for a Markdown heading or inline position."""
+    flat = " ".join(str(text).split())
+    return Markup(html.escape(_MD_SPECIAL.sub(r"\\\1", flat), quote=True))
+
+
+def prose(text: str) -> Markup:
+    """The Markdown subset of long-text fields, as sanitised HTML."""
+    raw = markdown.markdown(text, output_format="html")
+    clean = nh3.clean(
+        raw,
+        tags=PROSE_TAGS,
+        attributes={"a": {"href", "title"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+    return Markup(clean)
+
+
+@dataclass
+class Context:
+    """What a page in one language needs besides the toolkit: labels, registries, locale."""
+
+    lang: str = "en"
+    translations: Any = field(default_factory=NullTranslations)
+    registry: Any = None
+    toolkits: dict = field(default_factory=dict)  # id -> data, for related-toolkit titles
+    locale: Locale = None
+
+    def __post_init__(self) -> None:
+        if self.locale is None:
+            self.locale = Locale.parse(self.lang)
+
+    def gettext(self, message: str) -> str:
+        return self.translations.gettext(message)
+
+
+def _env() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("greentoolbox", "templates"),
+        autoescape=True,
+        undefined=jinja2.Undefined,  # optional fields may be absent; the inventory test checks nothing is lost
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        # Markdown uses {#anchor}; keep Jinja's comment syntax out of its way.
+        comment_start_string="{%#",
+        comment_end_string="#%}",
+    )
+    env.filters["md"] = md_inline
+    env.filters["prose"] = prose
+    return env
+
+
+_ENV = _env()
+
+
+def _helpers(ctx: Context) -> dict[str, Callable]:
+    reg = ctx.registry
+
+    def num(value: Any) -> str:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return str(value)
+        return format_decimal(value, locale=ctx.locale, decimal_quantization=False)
+
+    def unit(key: str | None) -> str:
+        if not key:
+            return ""
+        entry = reg.units.get(key, {}) if reg else {}
+        return entry.get("symbol", key)
+
+    def unit_label(key: str | None) -> str:
+        entry = reg.units.get(key, {}) if reg and key else {}
+        return ctx.gettext(entry["label"]) if entry.get("label") else ""
+
+    def figure(item: dict, currency: str | None = None) -> str:
+        """'25', '2–8 °C', '≥ 50 %', a text value, with the unit symbol."""
+        value, low, high = item.get("value"), item.get("min"), item.get("max")
+        if value is not None:
+            shown = num(value)
+        elif low is not None and high is not None:
+            shown = f"{num(low)}–{num(high)}"
+        elif low is not None:
+            shown = f"≥ {num(low)}"
+        else:
+            shown = f"≤ {num(high)}"
+        symbol = unit(item.get("unit"))
+        if currency and item.get("unit", "").startswith("currency"):
+            symbol = f"{currency} {symbol}".strip()
+        return f"{shown} {symbol}".strip() if symbol else shown
+
+    def term(vocab: str, key: str) -> str:
+        entry = reg.terms.get(vocab, {}).get(key, {}) if reg else {}
+        return ctx.gettext(entry["label"]) if entry.get("label") else key
+
+    def country(code: str) -> str:
+        return ctx.locale.territories.get(code, code)
+
+    def day(text: str) -> str:
+        try:
+            return format_date(date.fromisoformat(text), format="long", locale=ctx.locale)
+        except (TypeError, ValueError):
+            return str(text)
+
+    def standard(key: str) -> dict:
+        return (reg.standards.get(key) if reg else None) or {"id": key, "title": key}
+
+    def toolkit_title(tid: str) -> str:
+        return ctx.toolkits.get(tid, {}).get("title", tid)
+
+    return {
+        "_": ctx.gettext, "num": num, "unit": unit, "unit_label": unit_label, "figure": figure,
+        "term": term, "country": country, "day": day, "standard": standard,
+        "toolkit_title": toolkit_title, "lang": ctx.lang,
+        "dir": "rtl" if ctx.locale.character_order == "right-to-left" else "ltr",
+        "STAGES": STAGES,
+    }
+
+
+# Labels used by the templates, listed once so extraction and tests see them all.
+def stage_label(stage: str, _: Callable[[str], str]) -> str:
+    return {
+        "design": _("Design and planning"),
+        "production": _("Equipment production and procurement"),
+        "installation": _("Installation and commissioning"),
+        "operation": _("Operation and maintenance"),
+        "end_of_life": _("End of life"),
+    }[stage]
+
+
+def enum_label(value: str, _: Callable[[str], str]) -> str:
+    return {
+        "measured": _("measured"),
+        "reported": _("reported"),
+        "standard": _("required by a standard"),
+        "typical-design-value": _("typical design value"),
+        "estimate": _("estimate"),
+        "capex": _("investment"),
+        "opex": _("running cost"),
+        "risk": _("Risk"),
+        "contrary-evidence": _("Contrary evidence"),
+        "requires": _("requires"),
+        "pairs_with": _("pairs with"),
+        "part_of": _("part of"),
+        "enterprise": _("Enterprise"),
+        "international-organisation": _("International organisation"),
+        "local-ngo": _("Local NGO"),
+        "community": _("Community"),
+        "government": _("Government"),
+        "research": _("Research"),
+        "finance": _("Finance"),
+        "current": _("current"),
+        "superseded": _("superseded"),
+        "withdrawn": _("withdrawn"),
+        "unknown": _("status not checked"),
+        "standard-kind": _("standard"),
+        "technical-specification": _("technical specification"),
+        "guideline": _("guideline"),
+        "certification-scheme": _("certification scheme"),
+        "convention": _("convention"),
+        "regulation": _("regulation"),
+        "test-method": _("test method"),
+    }.get(value, value)
+
+
+def _render(template: str, ctx: Context, **data: Any) -> str:
+    helpers = _helpers(ctx)
+    helpers["stage_label"] = lambda s: stage_label(s, ctx.gettext)
+    helpers["label"] = lambda v: enum_label(v, ctx.gettext)
+    return _ENV.get_template(template).render(**helpers, **data)
+
+
+def render_toolkit(data: dict, ctx: Context) -> str:
+    """The Markdown page of one toolkit."""
+    refs = {r["id"]: i + 1 for i, r in enumerate(data.get("references", []))}
+    return _render("toolkit.md.j2", ctx, tk=data, refs=refs)
+
+
+def render_catalog(toolkits: list[dict], ctx: Context) -> str:
+    """The catalog of all toolkits."""
+    return _render("catalog.md.j2", ctx, toolkits=toolkits)
+
+
+def render_standards(citations: dict[str, list[tuple[dict, list[str]]]], ctx: Context) -> str:
+    """The standards index: each registry entry and the toolkits and stages citing it."""
+    entries = sorted(ctx.registry.standards.values(), key=lambda e: e["id"].casefold())
+    return _render("standards.md.j2", ctx, entries=entries, citations=citations)
