@@ -174,7 +174,9 @@ def _yaml_error(exc: Exception, display: str, text: str) -> Problem:
     context = getattr(exc, "context", None)
     if context:
         message = f"{message} ({' '.join(str(context).split())})" if message else str(context)
-    if "\t" in text.split("\n")[line - 1][: max(col, 1)] or "tab" in message:
+    lines = text.split("\n")
+    line = min(max(line, 1), len(lines))  # an error at end of input points past the last line
+    if "\t" in lines[line - 1][: max(col, 1)] or "tab" in message:
         message += "; a tab character was found where YAML needs spaces"
     code = "GT003" if "special characters" in message or "unacceptable character" in message else "GT004"
     return Problem(display, line, col, code, "", message or "invalid YAML")

@@ -181,7 +181,7 @@ def validate_tree(root: Path) -> Catalog:
     catalog.problems += _stray_files(root, base)
     _load_registry(root, base / REGISTRY_DIR, catalog)
     folders = sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))) if base.is_dir() else []
-    seen: dict[str, str] = {}
+    seen: dict[str, Document] = {}
     for folder in folders:
         path = folder / TOOLKIT_FILE
         if not path.is_file():
@@ -194,9 +194,13 @@ def validate_tree(root: Path) -> Catalog:
         catalog.problems += schema_problems(doc, "toolkit")
         folded = unicodedata.normalize("NFC", folder.name).casefold()
         if folded in seen:
-            catalog.problems.append(Problem(display, 1, 1, "GT202", "id", f"folder {folder.name!r} collides with {seen[folded]} (same name up to case or Unicode form)"))
+            other_doc = seen[folded]
+            line, col = doc.locate(("id",))
+            other_line, other_col = other_doc.locate(("id",))
+            catalog.problems.append(Problem(display, line, col, "GT202", "id", f"folder {folder.name!r} collides with {other_doc.path}:{other_line} (same name up to case or Unicode form)"))
+            catalog.problems.append(Problem(other_doc.path, other_line, other_col, "GT202", "id", f"folder collides with {display}:{line} (same name up to case or Unicode form)"))
             continue
-        seen[folded] = display
+        seen[folded] = doc
         tid = doc.data.get("id") if isinstance(doc.data.get("id"), str) else folder.name
         if tid != folder.name:
             line, col = doc.locate(("id",))
@@ -257,10 +261,12 @@ def _load_registry(root: Path, regdir: Path, catalog: Catalog) -> None:
                     continue
                 key = entry["key"]
                 if key in target:
+                    # name both places, on both files, so neither can be filtered out
                     first_doc, first_path = reg.where[(group, key)]
                     line, col = doc.locate((group, i, "key"))
-                    first_line = first_doc.locate(first_path)[0]
-                    catalog.problems.append(Problem(display, line, col, "GT202", field_name((group, i, "key")), f"key {key!r} is already defined at {first_doc.path}:{first_line}"))
+                    first_line, first_col = first_doc.locate(first_path)
+                    catalog.problems.append(Problem(display, line, col, "GT202", field_name((group, i, "key")), f"key {key!r} is also defined at {first_doc.path}:{first_line}"))
+                    catalog.problems.append(Problem(first_doc.path, first_line, first_col, "GT202", field_name(first_path), f"key {key!r} is also defined at {display}:{line}"))
                     continue
                 target[key] = entry
                 reg.where[(group, key)] = (doc, (group, i, "key"))
@@ -271,6 +277,7 @@ def _load_registry(root: Path, regdir: Path, catalog: Catalog) -> None:
         if successor is not None and successor not in reg.standards:
             catalog.problems.append(Problem(doc.path, line, col, "GT203", field_name(path[:-1] + ("superseded_by",)), f"superseded_by names unknown standard {successor!r}"))
         if entry.get("status") == "superseded" and not successor:
+            line, col = doc.locate(path[:-1] + ("status",))
             catalog.problems.append(Problem(doc.path, line, col, "GT104", field_name(path[:-1] + ("status",)), "a superseded standard must name superseded_by"))
 
 
@@ -327,7 +334,7 @@ def _cross_references(tk: Toolkit, catalog: Catalog) -> Iterator[Problem]:
         unit = item.get("duration", {}).get("unit") if isinstance(item.get("duration"), dict) else None
         if isinstance(unit, str) and unit not in reg.units:
             yield problem(path + ("duration", "unit"), "GT206", f"unknown unit {unit!r}", _suggest(unit, reg.units))
-    for group in ("specifications", "indicators", "financing", "risks", "case_studies"):
+    for group in ("specifications", "indicators", "financing", "risks", "case_studies", "training"):
         for path, item in _items(data, group):
             yield from _source(item, path, ref_ids, problem)
     for path, item in _items(data, "costs", "items"):
@@ -372,8 +379,11 @@ def _figure(item: dict, path: tuple, group: str, reg: Registry, problem) -> Iter
 
 def _source(item: dict, path: tuple, ref_ids: dict, problem) -> Iterator[Problem]:
     source = item.get("source")
-    if source is None and item.get("basis") and item.get("basis") != "typical-design-value":
-        yield problem(path, "GT212", f"basis {item.get('basis')!r} needs a source")
+    basis = item.get("basis")
+    needs_source = basis in ("measured", "reported", "standard") or (basis == "estimate" and not item.get("note"))
+    if source is None and needs_source:
+        what = "a source, or a note saying who estimated it and how" if basis == "estimate" else "a source"
+        yield problem(path, "GT212", f"basis {basis!r} needs {what}")
     elif isinstance(source, str) and source and source not in ref_ids:
         yield problem(path + ("source",), "GT208", f"no reference with id {source!r}", _suggest(source, ref_ids))
 

@@ -1,0 +1,114 @@
+"""Shared test helpers: fixture trees on disk and real site builds (no mocks)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+GOOD = FIXTURES / "good" / "toolkit.yaml"
+BIN = Path(sys.executable).parent
+
+
+def make_tree(base: Path, toolkits: dict[str, str | bytes] | None = None, registry: Path | None = None) -> Path:
+    """A repository-shaped tree: toolkits/_registry/ plus toolkits/<id>/toolkit.yaml files."""
+    shutil.copytree(registry or FIXTURES / "registry", base / "toolkits" / "_registry")
+    for tid, content in (toolkits if toolkits is not None else {"demo-solar": GOOD.read_bytes()}).items():
+        target = base / "toolkits" / tid / "toolkit.yaml"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    return base
+
+
+def make_site(base: Path, toolkits: dict[str, str | bytes] | None = None, real_toolkits: bool = False) -> Path:
+    """A copy of the site project (config, hooks, docs, overrides) around a toolkit tree."""
+    for name in ("mkdocs.yml",):
+        shutil.copy(REPO / name, base / name)
+    for name in ("hooks", "overrides", "locales"):
+        if (REPO / name).exists():
+            shutil.copytree(REPO / name, base / name)
+    shutil.copytree(REPO / "docs", base / "docs", ignore=shutil.ignore_patterns("toolkits", "standards"))
+    if real_toolkits:
+        shutil.copytree(REPO / "toolkits", base / "toolkits")
+    else:
+        make_tree(base, toolkits)
+    return base
+
+
+def mkdocs_build(base: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run(
+        [str(BIN / "mkdocs"), "build", "--strict", "--site-dir", str(base / "site"), *args],
+        cwd=base, env=env, capture_output=True, text=True, timeout=600,
+    )
+
+
+def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "greentoolbox.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+
+
+class PageParser(HTMLParser):
+    """Text, ids, hrefs and elements of an HTML page, as a browser would parse it."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text_parts: list[str] = []
+        self.ids: set[str] = set()
+        self.hrefs: list[str] = []
+        self.elements: list[tuple[str, list[tuple[str, str | None]]]] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, attrs))
+        for name, value in attrs:
+            if name == "id" and value:
+                self.ids.add(value)
+            if name == "href" and value is not None:
+                self.hrefs.append(value)
+        if tag in ("script", "style"):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.text_parts.append(data)
+
+    @property
+    def text(self) -> str:
+        return " ".join(" ".join(self.text_parts).split())
+
+
+def parse_page(path: Path) -> PageParser:
+    parser = PageParser()
+    parser.feed(path.read_text("utf-8"))
+    return parser
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory) -> Path:
+    """A small real site: the project's config and docs around the demo toolkit."""
+    base = make_site(tmp_path_factory.mktemp("demo-site"))
+    result = mkdocs_build(base)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return base / "site"
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory) -> Path:
+    """The project's own site, built from a copy of its toolkits/."""
+    base = make_site(tmp_path_factory.mktemp("real-site"), real_toolkits=True)
+    result = mkdocs_build(base)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return base / "site"
