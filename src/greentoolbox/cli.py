@@ -23,6 +23,9 @@ def main(argv: list[str] | None = None) -> int:
     p_val.add_argument("--format", choices=("text", "github", "json"), default="text")
     p_new = sub.add_parser("new", help="scaffold toolkits/<slug>/toolkit.yaml")
     p_new.add_argument("slug")
+    p_i18n = sub.add_parser("i18n", help="translation catalogs: extract, update, status, check")
+    p_i18n.add_argument("action", choices=("extract", "update", "status", "check"))
+    p_i18n.add_argument("--format", choices=("text", "github", "json"), default="text")
     p_pages = sub.add_parser("build-pages", help="write the generated Markdown pages into docs/")
     p_pages.add_argument("--docs", default="docs")
     args = parser.parse_args(argv)
@@ -32,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
             return _validate(root, args.paths, args.format)
         if args.command == "new":
             return _new(root, args.slug)
+        if args.command == "i18n":
+            return _i18n(root, args.action, args.format)
         if args.command == "build-pages":
             return _pages(root, Path(args.docs))
     except KeyboardInterrupt:  # pragma: no cover
@@ -73,6 +78,44 @@ def _new(root: Path, slug: str) -> int:
         return 1
     print(f"wrote {path.relative_to(root) if path.is_relative_to(root) else path}")
     print(f"next: fill it in, then run: greentoolbox validate {path.parent.relative_to(root) if path.is_relative_to(root) else path.parent}")
+    return 0
+
+
+def _i18n(root: Path, action: str, fmt: str) -> int:
+    from . import translate
+    from .validate import validate_tree
+
+    catalog = validate_tree(root)
+    if catalog.problems:
+        print(format_problems(catalog.problems, fmt))
+        print("fix the toolkit problems first", file=sys.stderr)
+        return 1
+    if action == "extract":
+        out = root / "locales" / "templates"
+        for domain, entries in translate.expected_catalogs(root, catalog).items():
+            pot, _ = translate.update_catalog(None, entries, "en", domain)
+            pot.locale = None
+            translate.write_if_changed(out / f"{domain}.pot", translate.po_text(pot))
+        print(f"templates written to {out.relative_to(root) if out.is_relative_to(root) else out}")
+        return 0
+    if action == "update":
+        report = translate.update_all(root, catalog)
+        for path, stats in sorted(report.items()):
+            print(f"{path}: " + ", ".join(f"{v} {k}" for k, v in stats.items() if v))
+        print(f"{len(report)} catalog(s) updated", file=sys.stderr)
+        return 0
+    if action == "status":
+        from .export import translation_status
+
+        for row in translation_status(root, catalog):
+            print(f"{row['lang']:3} {row['domain']:40} {row['percent']:5.1f}% {row['fuzzy']:3} fuzzy  {row['status']}")
+        return 0
+    problems = translate.check_all(root, catalog)
+    if problems:
+        print(format_problems(problems, fmt))
+        print(f"{len(problems)} translation problem(s)", file=sys.stderr)
+        return 1
+    print("OK: catalogs are up to date with the English", file=sys.stderr)
     return 0
 
 

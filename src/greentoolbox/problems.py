@@ -46,6 +46,14 @@ CODES: dict[str, tuple[str, str]] = {
     "GT212": ("missing-source", "A figure that is not a typical design value has no source."),
     "GT213": ("unsafe-link", "A link in long text uses a scheme other than http, https or mailto."),
     "GT214": ("stray-file", "A data file where the build does not look for one; it would be ignored."),
+    # Translations
+    "GT401": ("po-syntax", "A PO catalog cannot be read."),
+    "GT402": ("unknown-language", "A folder under locales/ that is not a site language."),
+    "GT403": ("orphan-catalog", "A catalog for a toolkit or domain that does not exist."),
+    "GT404": ("broken-placeholder", "A translation lacks or adds a %(name)s placeholder."),
+    "GT405": ("markup-in-translation", "A translation carries HTML, a Markdown link or a script URL the English does not."),
+    "GT406": ("stale-catalog", "A catalog is missing, lacks an English text, or keeps one that no longer exists."),
+    "GT407": ("no-provenance", "A catalog does not say whether it is a machine or a reviewed translation."),
 }
 
 HINTS: dict[str, str] = {
@@ -79,6 +87,13 @@ HINTS: dict[str, str] = {
     "GT212": "add a source, or set basis: typical-design-value if it is a design rule",
     "GT213": "link only to http(s) addresses or mailto:",
     "GT214": "toolkits live in toolkits/<id>/toolkit.yaml; registries in toolkits/_registry/",
+    "GT401": "open it in Poedit or run msgfmt --check on it to see the syntax error",
+    "GT402": "use one of the site's language codes, or propose a new language in an issue",
+    "GT403": "remove it, or rename it after an existing toolkit id",
+    "GT404": "copy each placeholder from the English exactly",
+    "GT405": "translate the text only; pages show it exactly as written",
+    "GT406": "run: greentoolbox i18n update",
+    "GT407": "add '# Translation-Status: machine' (or reviewed) to the header comment",
 }
 
 

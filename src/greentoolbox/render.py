@@ -200,17 +200,77 @@ def enum_label(value: str, _: Callable[[str], str]) -> str:
     }.get(value, value)
 
 
+def status_label(status: str, _: Callable[[str], str]) -> str:
+    return {
+        "source": _("English source"),
+        "reviewed": _("reviewed translation"),
+        "machine": _("machine translation"),
+        "outdated": _("outdated translation"),
+        "missing": _("not translated"),
+    }[status]
+
+
+def banner(status: str, ctx: Context, english_url: str, shown_in_english: int = 0, total: int = 0) -> Markup:
+    """The provenance note at the top of every page: where its text comes from."""
+    _ = ctx.gettext
+    language = ctx.locale.get_display_name(ctx.lang)
+    texts = {
+        "source": _("This page is the English source text."),
+        "reviewed": _("Translated from English and reviewed by a person."),
+        "machine": _("Machine translation from English, not yet reviewed by a person. Check figures, units and safety instructions against the English page."),
+        "outdated": _("Part of this translation is outdated or missing: %(count)s of %(total)s texts are shown in English until a translator updates them.")
+        % {"count": format_decimal(shown_in_english, locale=ctx.locale), "total": format_decimal(total, locale=ctx.locale)},
+        "missing": _("This page has not been translated into %(language)s yet and is shown in English.") % {"language": language},
+    }
+    if status == "source":
+        return Markup(f'<p class="gt-provenance gt-muted" data-status="source">{html.escape(texts[status])}</p>')
+    kind = {"reviewed": "success", "machine": "info", "outdated": "warning", "missing": "warning"}[status]
+    link = "" if status == "source" else f' <a href="{html.escape(english_url)}" hreflang="en" lang="en">{html.escape(_("Read the English original"))}</a>'
+    return Markup(
+        f'<div class="admonition {kind} gt-provenance" data-status="{status}">'
+        f'<p class="admonition-title">{html.escape(status_label(status, _))}</p>'
+        f"<p>{html.escape(texts[status])}{link}</p></div>"
+    )
+
+
+def language_name(code: str) -> str:
+    """The language's own name for itself, from CLDR, capitalised as a menu item."""
+    name = Locale.parse(code).get_display_name(code)
+    return name[:1].upper() + name[1:]
+
+
+def docs_banner(lang: str, declared: str | None, is_fallback: bool, english_url: str, root) -> str:
+    """Banner for a hand-written page: source, its declared translation status, or missing."""
+    from .translate import Lookup, catalog_path, read_catalog  # the translate step imports render
+
+    if lang == "en":
+        status = "source"
+    elif is_fallback:
+        status = "missing"
+    else:
+        status = declared if declared in ("machine", "reviewed") else "machine"
+    path = catalog_path(root, lang, "messages")
+    po = read_catalog(path)[0] if lang != "en" and path.is_file() else None
+    return str(banner(status, Context(lang=lang, translations=Lookup(po)), english_url))
+
+
 def _render(template: str, ctx: Context, **data: Any) -> str:
     helpers = _helpers(ctx)
     helpers["stage_label"] = lambda s: stage_label(s, ctx.gettext)
     helpers["label"] = lambda v: enum_label(v, ctx.gettext)
+    helpers["status_label"] = lambda v: status_label(v, ctx.gettext)
     return _ENV.get_template(template).render(**helpers, **data)
 
 
-def render_toolkit(data: dict, ctx: Context) -> str:
-    """The Markdown page of one toolkit."""
+def render_toolkit(data: dict, ctx: Context, note: str = "") -> str:
+    """The Markdown page of one toolkit; ``note`` is the provenance banner."""
     refs = {r["id"]: i + 1 for i, r in enumerate(data.get("references", []))}
-    return _render("toolkit.md.j2", ctx, tk=data, refs=refs)
+    return _render("toolkit.md.j2", ctx, tk=data, refs=refs, note=Markup(note))
+
+
+def render_status(rows: list[dict], ctx: Context) -> str:
+    """The translation status page: language x catalog."""
+    return _render("status.md.j2", ctx, rows=rows, language_name=lambda code: Locale.parse(code).get_display_name(ctx.lang))
 
 
 def render_catalog(toolkits: list[dict], ctx: Context) -> str:

@@ -173,8 +173,9 @@ def _map_error(doc: Document, error: jsonschema.ValidationError) -> Iterator[Pro
 # The tree
 
 
-def validate_tree(root: Path) -> Catalog:
-    """Load and validate every registry and toolkit under ``root/toolkits``."""
+def validate_tree(root: Path, translations: bool = True) -> Catalog:
+    """Load and validate every registry and toolkit under ``root/toolkits``, then (when the
+    toolkits are sound) every translation catalog under ``root/locales``."""
     root = Path(root)
     catalog = Catalog(root)
     base = root / "toolkits"
@@ -208,6 +209,10 @@ def validate_tree(root: Path) -> Catalog:
         catalog.toolkits[folder.name] = Toolkit(folder.name, display, doc.data, doc)
     for toolkit in catalog.toolkits.values():
         catalog.problems += list(_cross_references(toolkit, catalog))
+    if translations and not catalog.problems:
+        from .translate import check_all
+
+        catalog.problems += check_all(root, catalog)
     catalog.problems = sorted(set(catalog.problems))
     return catalog
 

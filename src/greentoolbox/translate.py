@@ -1,0 +1,397 @@
+"""Translations: PO catalogs for UI strings, registries and toolkit content.
+
+Layout (documented in docs/contribute.md):
+
+    locales/<lang>/messages.po             UI strings (page labels, banners, filters)
+    locales/<lang>/registry.po             vocabulary labels, unit names, standard titles
+    locales/<lang>/toolkits/<slug>.po      one toolkit's text
+
+* msgctxt is a stable field path (``specifications[2].parameter``); translator comments come
+  from the schema's field descriptions.
+* ``update`` never loses work: when the English of a field changes, the old translation is
+  kept, marked fuzzy, and the previous English is recorded (``#| msgid``); fields that
+  disappear are kept as obsolete entries (``#~``) until a translator removes them.
+* Provenance is a header comment line, ``# Translation-Status: machine`` or ``reviewed``
+  (Babel keeps header comments but drops unknown header fields). A page's status is then:
+  source (English), reviewed or machine (every text translated and current), outdated
+  (some texts fuzzy or untranslated: shown in English), missing (no translation).
+* Fuzzy and empty translations are never shown; the English is shown instead, and the page's
+  banner says so.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+from babel import Locale
+from babel.messages.catalog import Catalog, Message
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po, write_po
+
+from .load import field_name
+from .problems import Problem
+from .registry import VOCABULARIES
+
+LANGUAGES = ("en", "zh", "fr", "es", "ar", "ru", "pt", "sw", "id", "vi")
+SOURCE = "en"
+STATUSES = ("source", "reviewed", "machine", "outdated", "missing")
+PROVENANCE = ("machine", "reviewed")
+_STATUS_LINE = re.compile(r"^#\s*Translation-Status:\s*(\S*)\s*$", re.M)
+# Fields whose text is not translated: bibliographic data and identifiers.
+UNTRANSLATED = {"references", "maintainers"}
+_PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|\{(\w+)\}")
+_MARKUP = re.compile(r"<[A-Za-z/!][^>]*>|\]\(|javascript:", re.I)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One translatable text: its context (field path), English text and translator note."""
+
+    context: str
+    text: str
+    comment: str = ""
+
+
+# ---------------------------------------------------------------------------------------------
+# What is translatable
+
+
+def toolkit_entries(data: dict, schema: dict) -> list[Entry]:
+    """Every translatable string of a toolkit, in file order."""
+    return [Entry(field_name(path), value, note) for path, value, note in _walk(data, schema, schema, ())]
+
+
+def _resolve(node: dict, root: dict) -> tuple[dict, str]:
+    """(schema node with $ref followed, the $defs name it pointed at)."""
+    ref_name = ""
+    while isinstance(node, dict) and "$ref" in node:
+        ref_name = node["$ref"].rsplit("/", 1)[-1]
+        target = root
+        for part in node["$ref"].lstrip("#/").split("/"):
+            target = target[part]
+        node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+    return node, ref_name
+
+
+def _walk(data: Any, node: dict, root: dict, path: tuple) -> Iterator[tuple[tuple, str, str]]:
+    node, ref_name = _resolve(node, root)
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if not path and key in UNTRANSLATED:
+                continue
+            child = node.get("properties", {}).get(key)
+            if child is not None:
+                yield from _walk(value, child, root, path + (key,))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _walk(value, node.get("items", {}), root, path + (i,))
+    elif isinstance(data, str) and data.strip() and (ref_name in ("line", "prose") or path[-1:] == ("value",)):
+        yield path, data, node.get("description", "")
+
+
+def registry_entries(registry) -> list[Entry]:
+    """Vocabulary labels and descriptions, unit names, standard titles."""
+    out = []
+    for vocab in VOCABULARIES:
+        for key, term in registry.terms[vocab].items():
+            out.append(Entry(f"{vocab}.{key}.label", term["label"], f"Label of a {vocab.replace('_', ' ')} term"))
+            out.append(Entry(f"{vocab}.{key}.description", term["description"], f"What the term {term['label']!r} covers"))
+    for key, unit in registry.units.items():
+        out.append(Entry(f"units.{key}.label", unit["label"], f"Name of the unit {unit['symbol'] or key}"))
+    for key, std in registry.standards.items():
+        out.append(Entry(
+            f"standards.{key}.title", std["title"],
+            f"Title of {std['id']}. Use the publisher's official translation if one exists; otherwise leave empty to show the original title.",
+        ))
+    return out
+
+
+def ui_entries(package_dir: Path | None = None) -> list[Entry]:
+    """UI strings extracted with Babel from the page templates and the renderer."""
+    package_dir = package_dir or Path(__file__).parent
+    method_map = [("templates/**.j2", "jinja2"), ("**.py", "python")]
+    # the templates use {%# #%} for comments because Markdown needs {#anchor}
+    options = {"templates/**.j2": {"comment_start_string": "{%#", "comment_end_string": "#%}",
+                                   "trim_blocks": "true", "lstrip_blocks": "true"}}
+    seen: dict[str, Entry] = {}
+    for _file, _line, message, comments, _ctx in extract_from_dir(
+        str(package_dir), method_map, options_map=options, keywords={"_": None}, comment_tags=("TRANSLATORS:",)
+    ):
+        if isinstance(message, str) and message not in seen:
+            seen[message] = Entry("", message, " ".join(comments))
+    return sorted(seen.values(), key=lambda e: e.text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Catalog files
+
+
+def catalog_path(root: Path, lang: str, domain: str) -> Path:
+    return Path(root) / "locales" / lang / f"{domain}.po"
+
+
+def read_catalog(path: Path, display: str | None = None) -> tuple[Catalog | None, list[Problem]]:
+    """A PO file, or a GT401 problem with its line."""
+    display = display or str(path)
+    try:
+        raw = path.read_bytes()
+        catalog = read_po(io.BytesIO(raw), abort_invalid=True)
+    except Exception as exc:  # Babel raises PoFileError, UnicodeDecodeError, ValueError...
+        line = getattr(exc, "lineno", 1) or 1
+        return None, [Problem(display, line, 1, "GT401", "", f"cannot read PO file: {' '.join(str(exc).split())[:200]}")]
+    return catalog, []
+
+
+def provenance(catalog: Catalog | None) -> str | None:
+    """The Translation-Status header comment: 'machine', 'reviewed', or None."""
+    if catalog is None:
+        return None
+    match = _STATUS_LINE.search(catalog.header_comment or "")
+    return match.group(1) if match else None
+
+
+def new_catalog(lang: str, domain: str, status: str = "machine") -> Catalog:
+    name = Locale.parse(lang).get_display_name("en")
+    catalog = Catalog(locale=lang, project="Green Toolbox", version="1", copyright_holder="Green Toolbox contributors",
+                      msgid_bugs_address="https://github.com/greentoolbox/green-toolbox/issues",
+                      creation_date=datetime(2026, 1, 1, tzinfo=timezone.utc),
+                      revision_date=datetime(2026, 1, 1, tzinfo=timezone.utc),
+                      last_translator="Green Toolbox contributors", language_team=f"{name} <translators>")
+    catalog.fuzzy = False
+    catalog.header_comment = (
+        f"# Green Toolbox: {domain}, {name} ({lang}).\n"
+        "# Content licence: CC BY 4.0.\n"
+        "# The status line below says machine or reviewed. Change it to reviewed (and add your\n"
+        "# name below) only after a person has checked the whole file against the English.\n"
+        f"# Translation-Status: {status}\n"
+        "# Reviewed-By:"
+    )
+    return catalog
+
+
+def update_catalog(old: Catalog | None, entries: list[Entry], lang: str, domain: str) -> tuple[Catalog, dict[str, int]]:
+    """A catalog holding exactly ``entries``; old translations kept (fuzzy when the English changed)."""
+    new = new_catalog(lang, domain, provenance(old) or "machine")
+    if old is not None:
+        new.header_comment = old.header_comment
+        new.creation_date, new.revision_date = old.creation_date, old.revision_date
+        new.last_translator, new.language_team = old.last_translator, old.language_team
+    by_context: dict[str, Message] = {}
+    if old is not None:
+        for message in list(old) + list(old.obsolete.values()):
+            if message.id:
+                by_context.setdefault(message.context or message.id, message)
+    stats = {"kept": 0, "fuzzy": 0, "added": 0, "obsolete": 0}
+    used = set()
+    for entry in entries:
+        key = entry.context or entry.text
+        previous = by_context.get(key)
+        comments = [entry.comment] if entry.comment else []
+        if previous is not None and previous.id == entry.text:
+            new.add(entry.text, previous.string, context=entry.context or None, auto_comments=comments,
+                    user_comments=previous.user_comments, flags=previous.flags - {"python-format"},
+                    previous_id=previous.previous_id)
+            stats["kept"] += 1
+        elif previous is not None and previous.string:
+            new.add(entry.text, previous.string, context=entry.context or None, auto_comments=comments,
+                    user_comments=previous.user_comments, flags={"fuzzy"}, previous_id=[previous.id])
+            stats["fuzzy"] += 1
+        else:
+            new.add(entry.text, "", context=entry.context or None, auto_comments=comments)
+            stats["added"] += 1
+        used.add(key)
+    if old is not None:
+        for key, message in by_context.items():
+            if key not in used and message.string:
+                new.obsolete[(message.id, message.context) if message.context else message.id] = message
+                stats["obsolete"] += 1
+    return new, stats
+
+
+def po_text(catalog: Catalog) -> str:
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=100, include_previous=True, sort_output=False, no_location=True)
+    return buffer.getvalue().decode("utf-8")
+
+
+def write_if_changed(path: Path, text: str) -> bool:
+    if path.is_file() and path.read_text("utf-8") == text:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
+# Using catalogs
+
+
+@dataclass
+class Lookup:
+    """Translations of one catalog, ignoring fuzzy and empty entries."""
+
+    catalog: Catalog | None = None
+    used: int = 0
+    fuzzy: int = 0
+    missing: int = 0
+    total: int = 0
+
+    def get(self, text: str, context: str | None = None) -> str:
+        self.total += 1
+        message = self.catalog.get(text, context=context) if self.catalog is not None else None
+        if message is None or not message.string:
+            self.missing += 1
+            return text
+        if message.fuzzy or not _placeholders_match(text, message.string):
+            self.fuzzy += 1  # a broken translation is shown in English, never formatted
+            return text
+        self.used += 1
+        return message.string
+
+    def gettext(self, text: str) -> str:
+        return self.get(text)
+
+
+def translate_toolkit(data: dict, schema: dict, catalog: Catalog | None) -> tuple[dict, Lookup]:
+    """A copy of ``data`` with every translatable text replaced where a current translation exists."""
+    lookup = Lookup(catalog)
+    out = _copy(data)
+    for entry in toolkit_entries(data, schema):
+        _set(out, entry.context, lookup.get(entry.text, entry.context))
+    return out, lookup
+
+
+def _placeholders_match(source: str, translated: str) -> bool:
+    return sorted(m.group() for m in _PLACEHOLDER.finditer(source)) == sorted(m.group() for m in _PLACEHOLDER.finditer(translated))
+
+
+def status_of(lang: str, lookup: Lookup, catalog: Catalog | None) -> str:
+    if lang == SOURCE:
+        return "source"
+    if catalog is None or lookup.used == 0:
+        return "missing"
+    if lookup.fuzzy or lookup.missing:
+        return "outdated"
+    return "reviewed" if provenance(catalog) == "reviewed" else "machine"
+
+
+def _copy(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: _copy(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_copy(v) for v in data]
+    return data
+
+
+_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _set(data: Any, context: str, value: str) -> None:
+    parts = [int(i) if i else k for k, i in _PART.findall(context)]
+    node = data
+    for part in parts[:-1]:
+        node = node[part]
+    node[parts[-1]] = value
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks on translations
+
+
+def check_message(message: Message, display: str, lang: str) -> list[Problem]:
+    """Problems in one translated entry: placeholders, markup that the English does not have."""
+    if not message.id or not message.string or not isinstance(message.string, str):
+        return []
+    out = []
+    line = getattr(message, "lineno", 1) or 1
+    where = (display, line, 1)
+    field = message.context or ""
+    wanted = sorted(m.group() for m in _PLACEHOLDER.finditer(message.id))
+    found = sorted(m.group() for m in _PLACEHOLDER.finditer(message.string))
+    if wanted != found:
+        out.append(Problem(*where, "GT404", field, f"placeholders {found} do not match the English {wanted}",
+                           "copy each %(name)s from the English exactly"))
+    if _MARKUP.search(message.string) and not _MARKUP.search(message.id):
+        out.append(Problem(*where, "GT405", field, "the translation contains markup or a link the English does not have",
+                           "translate the text only; it is shown exactly as written"))
+    from .load import forbidden_characters
+
+    allowed_rtl = {"\u200e", "\u200f", "\u061c"} if lang == "ar" else set()
+    for index, name in forbidden_characters(message.string):
+        if message.string[index] not in allowed_rtl:
+            out.append(Problem(*where, "GT003", field, f"{name} is not allowed in a translation"))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Whole-tree operations used by the command line and the tests
+
+
+def expected_catalogs(root: Path, catalog) -> dict[str, list[Entry]]:
+    """domain -> entries, for every catalog each language should have."""
+    from .validate import schema
+
+    domains = {"messages": ui_entries(), "registry": registry_entries(catalog.registry)}
+    for tid, tk in sorted(catalog.toolkits.items()):
+        domains[f"toolkits/{tid}"] = toolkit_entries(tk.data, schema("toolkit"))
+    return domains
+
+
+def update_all(root: Path, catalog, languages: tuple[str, ...] = LANGUAGES[1:]) -> dict[str, dict[str, int]]:
+    """Bring every catalog of every language in line with the English; return changes per file."""
+    report = {}
+    for lang in languages:
+        for domain, entries in expected_catalogs(root, catalog).items():
+            path = catalog_path(root, lang, domain)
+            old, problems = read_catalog(path) if path.is_file() else (None, [])
+            if problems:
+                raise ValueError(problems[0].text())
+            new, stats = update_catalog(old, entries, lang, domain)
+            if write_if_changed(path, po_text(new)):
+                report[str(path.relative_to(root))] = stats
+    return report
+
+
+def check_all(root: Path, catalog) -> list[Problem]:
+    """Problems that make catalogs unusable or stale (missing translations are not problems)."""
+    root = Path(root)
+    problems: list[Problem] = []
+    base = root / "locales"
+    if not base.is_dir():
+        return problems
+    expected = expected_catalogs(root, catalog)
+    for folder in sorted(p for p in base.iterdir() if p.is_dir()):
+        if folder.name not in LANGUAGES or folder.name == SOURCE:
+            problems.append(Problem(f"locales/{folder.name}", 1, 1, "GT402", "", f"{folder.name!r} is not one of the site languages ({', '.join(LANGUAGES[1:])})"))
+            continue
+        for path in sorted(folder.rglob("*.po")):
+            rel = path.relative_to(folder).with_suffix("").as_posix()
+            display = path.relative_to(root).as_posix()
+            if rel not in expected:
+                problems.append(Problem(display, 1, 1, "GT403", "", "no toolkit or catalog matches this file", "remove it, or rename it after an existing toolkit id"))
+                continue
+            po, read_problems = read_catalog(path, display)
+            problems += read_problems
+            if po is None:
+                continue
+            if provenance(po) not in PROVENANCE:
+                problems.append(Problem(display, 1, 1, "GT407", "", "the header comment needs a line 'Translation-Status: machine' or 'reviewed'"))
+            for message in po:
+                problems += check_message(message, display, folder.name)
+            wanted = {(e.context or None, e.text) for e in expected[rel]}
+            have = {(m.context, m.id) for m in po if m.id}
+            for context, text in sorted(wanted - have, key=str):
+                problems.append(Problem(display, 1, 1, "GT406", context or "", f"no entry for the English text {text[:50]!r}", "run: greentoolbox i18n update"))
+            for message in po:
+                if message.id and (message.context, message.id) not in wanted:
+                    problems.append(Problem(display, message.lineno or 1, 1, "GT406", message.context or "", "entry for an English text that no longer exists", "run: greentoolbox i18n update"))
+    for lang in LANGUAGES[1:]:
+        for domain in expected:
+            if not catalog_path(root, lang, domain).is_file():
+                problems.append(Problem(f"locales/{lang}/{domain}.po", 1, 1, "GT406", "", "catalog file is missing", "run: greentoolbox i18n update"))
+    return sorted(set(problems))
