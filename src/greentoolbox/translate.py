@@ -9,7 +9,8 @@ Layout (documented in docs/contribute.md):
 * msgctxt is a stable field path (``specifications[2].parameter``); translator comments come
   from the schema's field descriptions.
 * ``update`` never loses work: when the English of a field changes, the old translation is
-  kept, marked fuzzy, and the previous English is recorded (``#| msgid``); fields that
+  kept, marked fuzzy, and the previous English is recorded in a comment
+  (``# Previous English: …``; Babel cannot round-trip multi-line ``#|`` records); fields that
   disappear are kept as obsolete entries (``#~``) until a translator removes them.
 * Provenance is a header comment line, ``# Translation-Status: machine`` or ``reviewed``
   (Babel keeps header comments but drops unknown header fields). A page's status is then:
@@ -45,6 +46,7 @@ _STATUS_LINE = re.compile(r"^#\s*Translation-Status:\s*(\S*)\s*$", re.M)
 # Fields whose text is not translated: bibliographic data and identifiers.
 UNTRANSLATED = {"references", "maintainers"}
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|\{(\w+)\}")
+PREVIOUS = "Previous English: "
 _MARKUP = re.compile(r"<[A-Za-z/!][^>]*>|\]\(|javascript:", re.I)
 
 
@@ -135,11 +137,33 @@ def catalog_path(root: Path, lang: str, domain: str) -> Path:
     return Path(root) / "locales" / lang / f"{domain}.po"
 
 
+_PO_LINE = re.compile(r'^(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?"(?:[^"\\]|\\.)*"$')
+
+
+def _po_syntax(raw: bytes, display: str) -> list[Problem]:
+    """Babel is lenient (an unterminated string silently loses the msgstr): check each line."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return [Problem(display, line, 1, "GT401", "", "the catalog is not UTF-8")]
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if not _PO_LINE.match(stripped):
+            return [Problem(display, number, 1, "GT401", "", f"not a PO line: {stripped[:60]!r} (a missing quote, or a keyword typo)")]
+    return []
+
+
 def read_catalog(path: Path, display: str | None = None) -> tuple[Catalog | None, list[Problem]]:
     """A PO file, or a GT401 problem with its line."""
     display = display or str(path)
     try:
         raw = path.read_bytes()
+        syntax = _po_syntax(raw, display)
+        if syntax:
+            return None, syntax
         catalog = read_po(io.BytesIO(raw), abort_invalid=True)
     except Exception as exc:  # Babel raises PoFileError, UnicodeDecodeError, ValueError...
         line = getattr(exc, "lineno", 1) or 1
@@ -187,19 +211,29 @@ def update_catalog(old: Catalog | None, entries: list[Entry], lang: str, domain:
             if message.id:
                 by_context.setdefault(message.context or message.id, message)
     stats = {"kept": 0, "fuzzy": 0, "added": 0, "obsolete": 0}
+
+    def notes(message: Message, previous_text: str | None = None) -> list[str]:
+        # drop Babel's mangled "#|" records and our old previous-English notes, then add one
+        kept = [c for c in message.user_comments if not c.startswith(("|", PREVIOUS))]
+        if previous_text is not None:
+            flat = " ".join(previous_text.split())
+            kept.append(PREVIOUS + (flat if len(flat) <= 400 else flat[:400] + "…"))
+        return kept
+
     used = set()
     for entry in entries:
         key = entry.context or entry.text
         previous = by_context.get(key)
         comments = [entry.comment] if entry.comment else []
         if previous is not None and previous.id == entry.text:
+            still = previous.fuzzy and [c for c in previous.user_comments if c.startswith(PREVIOUS)]
             new.add(entry.text, previous.string, context=entry.context or None, auto_comments=comments,
-                    user_comments=previous.user_comments, flags=previous.flags - {"python-format"},
-                    previous_id=previous.previous_id)
+                    user_comments=notes(previous) + (still[-1:] if still else []),
+                    flags=previous.flags - {"python-format"})
             stats["kept"] += 1
         elif previous is not None and previous.string:
             new.add(entry.text, previous.string, context=entry.context or None, auto_comments=comments,
-                    user_comments=previous.user_comments, flags={"fuzzy"}, previous_id=[previous.id])
+                    user_comments=notes(previous, previous.id), flags={"fuzzy"})
             stats["fuzzy"] += 1
         else:
             new.add(entry.text, "", context=entry.context or None, auto_comments=comments)
@@ -215,7 +249,7 @@ def update_catalog(old: Catalog | None, entries: list[Entry], lang: str, domain:
 
 def po_text(catalog: Catalog) -> str:
     buffer = io.BytesIO()
-    write_po(buffer, catalog, width=100, include_previous=True, sort_output=False, no_location=True)
+    write_po(buffer, catalog, width=100, include_previous=False, sort_output=False, no_location=True)
     return buffer.getvalue().decode("utf-8")
 
 
@@ -273,8 +307,8 @@ def _placeholders_match(source: str, translated: str) -> bool:
 def status_of(lang: str, lookup: Lookup, catalog: Catalog | None) -> str:
     if lang == SOURCE:
         return "source"
-    if catalog is None or lookup.used == 0:
-        return "missing"
+    if catalog is None or (lookup.used == 0 and lookup.fuzzy == 0):
+        return "missing"  # nothing translated yet (an outdated translation is "outdated")
     if lookup.fuzzy or lookup.missing:
         return "outdated"
     return "reviewed" if provenance(catalog) == "reviewed" else "machine"

@@ -1,0 +1,199 @@
+"""Browser tests: headless Debian Chromium through Playwright, against the real site served on
+loopback under a GitHub Pages-like sub-path (/green-toolbox/)."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+from conftest import REPO
+
+pytestmark = [pytest.mark.browser, pytest.mark.site]
+CHROMIUM = "/usr/bin/chromium"
+SLUGS = {"M": "mangrove-aquaculture", "S": "solar-cold-storage"}
+LANGS = ("en", "zh", "fr", "es", "ar", "ru", "pt", "sw", "id", "vi")
+QUERIES = yaml.safe_load((Path(__file__).parent / "search_queries.yaml").read_text("utf-8"))
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def base_url(real_site, tmp_path_factory):
+    root = tmp_path_factory.mktemp("serve")
+    (root / "green-toolbox").symlink_to(real_site, target_is_directory=True)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/green-toolbox/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.requests = []
+    page.on("request", lambda r: page.requests.append(r.url))
+    yield page
+    context.close()
+
+
+def lang_path(lang: str) -> str:
+    return "" if lang == "en" else f"{lang}/"
+
+
+def search(page, query: str) -> list[str]:
+    page.fill(".md-search__input", query)
+    page.wait_for_function("q => document.querySelector('[data-gt-search]').dataset.doneQuery === q", arg=query, timeout=10000)
+    return page.eval_on_selector_all(".md-search-result__item a", "els => els.map(e => e.getAttribute('href'))")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_search_recall_in_each_language_only_that_language(page, base_url, lang):
+    page.goto(base_url + lang_path(lang))
+    page.wait_for_load_state("networkidle")
+    assert not [u for u in page.requests if "/pagefind/" in u], "search files loaded before searching"
+    page.keyboard.press("/")  # the keyboard shortcut opens the search box
+    page.wait_for_function("document.activeElement.classList.contains('md-search__input')", timeout=5000)
+    misses = []
+    for query, expected in QUERIES[lang]:
+        hrefs = search(page, query)
+        paths = [urlsplit(h).path for h in hrefs]
+        want = f"/green-toolbox/{lang_path(lang)}toolkits/{SLUGS[expected]}/"
+        if want not in paths[:3]:
+            misses.append((query, paths[:3]))
+        for path in paths:
+            rest = path.removeprefix("/green-toolbox/")
+            first = rest.split("/", 1)[0]
+            if lang == "en":
+                assert first not in LANGS, f"{query!r}: result {path} is not English"
+            else:
+                assert first == lang, f"{query!r}: result {path} is not in {lang}"
+    assert len(QUERIES[lang]) >= 10
+    assert not misses, misses
+
+
+def test_search_excerpts_and_localized_strings(page, base_url):
+    page.goto(base_url)
+    page.keyboard.press("/")
+    search(page, "mangrove")
+    assert page.eval_on_selector_all(".md-search-result__item mark", "els => els.length") > 0
+    assert "matching documents" in page.inner_text(".md-search-result__meta")
+    page.goto(base_url + "zh/")
+    page.keyboard.press("/")
+    search(page, "红树林")
+    excerpts = page.eval_on_selector_all(".md-search-result__item p", "els => els.map(e => e.textContent)")
+    assert excerpts and all(excerpts)  # Pagefind does not mark CJK hits, but gives the excerpt
+    meta = page.inner_text(".md-search-result__meta")
+    assert meta and "matching" not in meta  # Material's zh strings, not English
+
+
+def test_catalog_filters_narrow_and_the_url_restores_them(page, base_url):
+    page.goto(base_url + "toolkits/")
+    assert page.is_visible("form.gt-facets")
+    assert page.eval_on_selector_all(".gt-card:not([hidden])", "e => e.length") == 2
+    page.check("input[name=challenge][value=food-loss]")
+    visible = page.eval_on_selector_all(".gt-card:not([hidden]) h2 a", "els => els.map(e => e.getAttribute('href'))")
+    assert visible == ["solar-cold-storage/"]
+    assert "challenge=food-loss" in page.url
+    count = page.inner_text("label:has(input[name=challenge][value=food-loss]) .gt-count")
+    assert count == "(1)"
+    shared = page.url
+    page.goto(shared)
+    assert page.is_checked("input[name=challenge][value=food-loss]")
+    assert page.eval_on_selector_all(".gt-card:not([hidden])", "e => e.length") == 1
+    page.click("form.gt-facets button[type=reset]")
+    page.wait_for_timeout(100)
+    assert page.eval_on_selector_all(".gt-card:not([hidden])", "e => e.length") == 2
+    assert "challenge=" not in page.url
+
+
+def test_site_works_without_javascript(browser, base_url):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base_url + "fr/toolkits/")
+    assert not page.is_visible("form.gt-facets")
+    links = page.eval_on_selector_all(".gt-card h2 a", "els => els.map(e => e.href)")
+    assert len(links) == 2
+    for link in links:
+        response = page.goto(link)
+        assert response.status == 200
+        assert page.inner_text("h1")
+    context.close()
+
+
+def test_arabic_is_right_to_left(page, base_url, tmp_path):
+    page.set_viewport_size({"width": 1200, "height": 900})
+    page.goto(base_url + "ar/toolkits/solar-cold-storage/")
+    assert page.get_attribute("html", "lang") == "ar"
+    assert page.evaluate("getComputedStyle(document.querySelector('article')).direction") == "rtl"
+    h1 = page.eval_on_selector("article h1", "e => { const r = e.getBoundingClientRect(); return [r.left, r.right]; }")
+    article = page.eval_on_selector("article", "e => { const r = e.getBoundingClientRect(); return [r.left, r.right]; }")
+    assert abs(h1[1] - article[1]) < 60, (h1, article)  # the heading starts at the right edge
+    first_th = page.eval_on_selector("#specifications ~ .gt-table th", "e => e.getBoundingClientRect().right")
+    last_th = page.eval_on_selector_all("#specifications ~ .gt-table th", "els => els[els.length - 1].getBoundingClientRect().right")
+    assert first_th > last_th  # table columns run right to left
+    shot = tmp_path / "ar.png"
+    page.screenshot(path=str(shot), full_page=False)
+    assert shot.stat().st_size > 10000
+
+
+def test_swahili_pages_show_no_english_theme_string(page, base_url):
+    page.goto(base_url + "sw/toolkits/solar-cold-storage/")
+    chrome = page.evaluate("""() => [document.querySelector('.md-search__input').placeholder,
+        ...[...document.querySelectorAll('.md-header [aria-label], .md-footer [aria-label], .md-nav__title, .md-skip, .md-top')]
+            .map(e => (e.getAttribute('aria-label') || e.textContent).trim())].filter(Boolean)""")
+    theme_english = {"Search", "Skip to content", "Table of contents", "Back to top", "Header", "Footer", "Navigation",
+                     "Select language", "Go to repository", "Clear", "Share", "Previous", "Next"}
+    assert not [t for t in chrome if t in theme_english], chrome
+    assert page.get_attribute("html", "lang") == "sw"
+
+
+def test_language_switcher_lands_on_the_same_page(page, base_url):
+    page.goto(base_url + "zh/toolkits/solar-cold-storage/")
+    links = page.eval_on_selector_all(".md-select__link", "els => els.map(e => [e.getAttribute('hreflang'), e.href, e.textContent.trim()])")
+    names = {lang: name for lang, _, name in links}
+    assert names["zh"] == "中文" and names["ar"] == "العربية" and names["fr"] == "Français"
+    fr = next(href for lang, href, _ in links if lang == "fr")
+    page.goto(fr)
+    assert urlsplit(page.url).path == "/green-toolbox/fr/toolkits/solar-cold-storage/"
+    assert page.get_attribute("html", "lang") == "fr"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh", "ar"])
+@pytest.mark.parametrize("path", ["", "toolkits/", "toolkits/mangrove-aquaculture/"])
+def test_zero_third_party_requests(page, base_url, lang, path):
+    page.goto(base_url + lang_path(lang) + path)
+    page.wait_for_load_state("networkidle")
+    page.keyboard.press("/")
+    page.fill(".md-search__input", "ISO")
+    page.wait_for_timeout(800)
+    host = urlsplit(base_url).netloc
+    outside = [u for u in page.requests if urlsplit(u).netloc not in (host, "") and not u.startswith("data:")]
+    assert outside == []

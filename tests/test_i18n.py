@@ -1,0 +1,101 @@
+"""Translations: nothing lost when the English changes, honest fallback, CLDR locale data."""
+
+from __future__ import annotations
+
+from babel.messages.pofile import read_po
+
+from greentoolbox import translate
+from greentoolbox.export import page_texts, translation_status
+from greentoolbox.registry import country_codes
+from greentoolbox.render import Context, _helpers, language_name
+from greentoolbox.validate import validate_tree
+
+from conftest import GOOD, REPO, cli, make_tree
+
+
+def _translate_title(tree, lang, text):
+    path = translate.catalog_path(tree, lang, "toolkits/demo-solar")
+    po = read_po(path.open("rb"))
+    po.get("Demo solar water heater", context="title").string = text
+    translate.write_if_changed(path, translate.po_text(po))
+
+
+def test_changed_english_keeps_translation_marks_it_fuzzy_and_page_says_so(tmp_path):
+    tree = make_tree(tmp_path)
+    translate.update_all(tree, validate_tree(tree, translations=False))
+    _translate_title(tree, "fr", "Chauffe-eau solaire de démonstration")
+    pages = page_texts(validate_tree(tree), ("fr",))
+    assert "# Chauffe\\-eau solaire de démonstration" in pages["toolkits/demo-solar/index.fr.md"]
+
+    # the English title changes
+    yaml_path = tree / "toolkits" / "demo-solar" / "toolkit.yaml"
+    yaml_path.write_text(GOOD.read_text("utf-8").replace("title: Demo solar water heater", "title: Demo solar water heating kit"), "utf-8")
+    stale = cli("--root", str(tree), "i18n", "check")
+    assert stale.returncode == 1 and "GT406" in stale.stdout
+    assert cli("--root", str(tree), "i18n", "update").returncode == 0
+    assert cli("--root", str(tree), "i18n", "check").returncode == 0
+
+    po = read_po(translate.catalog_path(tree, "fr", "toolkits/demo-solar").open("rb"))
+    entry = po.get("Demo solar water heating kit", context="title")
+    assert entry.string == "Chauffe-eau solaire de démonstration"  # kept
+    assert entry.fuzzy  # and marked
+    text = translate.catalog_path(tree, "fr", "toolkits/demo-solar").read_text("utf-8")
+    assert "# Previous English: Demo solar water heater" in text  # the previous English is recorded
+    # a second update changes nothing (no comment pile-up)
+    before = text
+    assert cli("--root", str(tree), "i18n", "update").returncode == 0
+    assert translate.catalog_path(tree, "fr", "toolkits/demo-solar").read_text("utf-8") == before
+
+    page = page_texts(validate_tree(tree), ("fr",))["toolkits/demo-solar/index.fr.md"]
+    assert "# Demo solar water heating kit" in page  # the fuzzy text is not shown
+    assert 'data-status="outdated"' in page
+    rows = {r["domain"]: r for r in translation_status(tree, validate_tree(tree)) if r["lang"] == "fr"}
+    assert rows["toolkits/demo-solar"]["fuzzy"] == 1
+
+
+def test_removed_english_text_is_kept_as_obsolete(tmp_path):
+    tree = make_tree(tmp_path)
+    translate.update_all(tree, validate_tree(tree, translations=False))
+    path = translate.catalog_path(tree, "es", "toolkits/demo-solar")
+    po = read_po(path.open("rb"))
+    po.get("Excluding land.", context="costs.note").string = "Sin incluir el terreno."
+    translate.write_if_changed(path, translate.po_text(po))
+    yaml_path = tree / "toolkits" / "demo-solar" / "toolkit.yaml"
+    yaml_path.write_text(GOOD.read_text("utf-8").replace("  note: Excluding land.\n", ""), "utf-8")
+    translate.update_all(tree, validate_tree(tree, translations=False))
+    text = path.read_text("utf-8")
+    assert '#~ msgstr "Sin incluir el terreno."' in text
+
+
+def test_status_values(tmp_path):
+    tree = make_tree(tmp_path)
+    translate.update_all(tree, validate_tree(tree, translations=False))
+    pages = page_texts(validate_tree(tree), ("en", "sw"))
+    assert 'data-status="source"' in pages["toolkits/demo-solar/index.md"]
+    assert 'data-status="missing"' in pages["toolkits/demo-solar/index.sw.md"]
+    assert "Kiswahili" in pages["toolkits/demo-solar/index.sw.md"] or "English" in pages["toolkits/demo-solar/index.sw.md"]
+    # every toolkit x language page exists, and the catalog, standards and status pages too
+    all_pages = page_texts(validate_tree(tree))
+    for lang in translate.LANGUAGES:
+        suffix = "" if lang == "en" else f".{lang}"
+        for page in ("toolkits/demo-solar", "toolkits", "standards", "translation-status"):
+            assert f"{page}/index{suffix}.md" in all_pages
+
+
+def test_numbers_dates_countries_follow_the_locale():
+    fr = _helpers(Context(lang="fr"))
+    assert fr["num"](1234.5) == "1\u202f234,5"
+    assert fr["figure"]({"min": 1000, "max": 2500.5}) == "1\u202f000–2\u202f500,5"
+    assert fr["country"]("KE") == "Kenya"
+    assert fr["day"]("2026-11-23") == "23 novembre 2026"
+    zh = _helpers(Context(lang="zh"))
+    assert zh["country"]("VN") == "越南"
+    ar = _helpers(Context(lang="ar"))
+    assert ar["dir"] == "rtl" and _helpers(Context(lang="sw"))["dir"] == "ltr"
+    assert language_name("zh") == "中文" and language_name("ar") == "العربية" and language_name("vi") == "Tiếng Việt"
+    assert "VN" in country_codes() and "EU" not in country_codes()
+
+
+def test_every_catalog_exists_and_is_current_in_the_repository():
+    result = cli("--root", str(REPO), "i18n", "check")
+    assert result.returncode == 0, result.stdout[-3000:]
