@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: serve build test validate clean browser-deps
+.PHONY: serve build test validate clean browser-deps offline
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ serve: $(STAMP)
 ## build: build the site into site/ (fails on any problem in toolkits/ or any broken link)
 build: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
+
+## offline: one zip per language in dist/offline/ (read from files; search with the bundled serve.py)
+offline: build
+	$(PY) -m greentoolbox.offline --site site --out dist/offline
 
 ## validate: check every toolkit and registry file
 validate: $(STAMP)

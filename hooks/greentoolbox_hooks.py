@@ -1,12 +1,15 @@
 """MkDocs adapter for the Green Toolbox engine (src/greentoolbox). No logic lives here.
 
-on_config: language names for the switcher from CLDR (Babel), in each language itself.
+on_config: language names for the switcher from CLDR (Babel), in each language itself, and the
+    navigation titles of each language from its UI catalog.
 on_pre_build: load and validate toolkits/ and locales/ (once per process), report every problem
     through a logger under ``mkdocs.`` (so ``--strict`` counts them) and stop the build with a
     PluginError; otherwise write the generated pages of every language into docs/ (only those
     whose text changed).
 on_page_markdown: the provenance banner on hand-written pages.
-on_post_build (after static-i18n has built every language): the Pagefind search index.
+on_post_page: schema.org JSON-LD in the head of each toolkit page.
+on_post_build (after static-i18n has built every language): open data under api/v1/ and the
+    Pagefind search index.
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
 from greentoolbox.export import index_search, load_catalog, page_texts, write_pages
-from greentoolbox.render import docs_banner, language_name
+from greentoolbox.opendata import toolkit_jsonld, write_open_data
+from greentoolbox.render import docs_banner, language_name, nav_titles
+from greentoolbox.translate import Lookup, catalog_path, read_catalog
 
 log = logging.getLogger("mkdocs.plugins.greentoolbox")
 _reported: set[str] = set()
@@ -29,9 +34,13 @@ NOT_FATAL = {"GT406"}
 
 def on_config(config):
     i18n = config.plugins.get("i18n")
+    root = Path(config.config_file_path).parent
     if i18n is not None:
         for language in i18n.config.languages:
             language.name = language_name(language.locale)
+            path = catalog_path(root, language.locale, "messages")
+            if language.locale != "en" and path.is_file():
+                language.nav_translations = nav_titles(Lookup(read_catalog(path)[0]).gettext)
     return config
 
 
@@ -67,8 +76,22 @@ def on_post_build(config) -> None:
     i18n = config.plugins.get("i18n")
     if i18n is not None and getattr(i18n, "building", False):
         return  # a nested per-language build: index once, when all languages are done
+    root = Path(config.config_file_path).parent
+    write_open_data(load_catalog(root), Path(config.site_dir), config.site_url)
     try:
         summary = index_search(Path(config.site_dir))
     except (OSError, RuntimeError) as exc:
         raise PluginError(f"search index: {exc}") from exc
     log.info("pagefind: %s", " ".join(line for line in summary.splitlines() if "Indexed" in line or "Discovered" in line))
+
+
+def on_post_page(output, page, config):
+    parts = page.file.src_uri.split("/")  # toolkits/<id>/index[.<lang>].md
+    if len(parts) != 3 or parts[0] != "toolkits" or not parts[2].startswith("index."):
+        return output
+    i18n = config.plugins.get("i18n")
+    lang = getattr(i18n, "current_language", "en") if i18n else "en"
+    catalog = load_catalog(Path(config.config_file_path).parent)
+    if parts[1] not in catalog.toolkits:
+        return output
+    return output.replace("</head>", f"{toolkit_jsonld(catalog, parts[1], lang, config.site_url)}</head>", 1)

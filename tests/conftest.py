@@ -65,10 +65,17 @@ class PageParser(HTMLParser):
         self.ids: set[str] = set()
         self.hrefs: list[str] = []
         self.elements: list[tuple[str, list[tuple[str, str | None]]]] = []
+        # True for elements of the engine's own world map (svg.gt-worldmap), drawn from CLDR
+        # names and Natural Earth data only; contributed text never reaches it.
+        self.in_map: list[bool] = []
         self._skip = 0
+        self._map = 0
 
     def handle_starttag(self, tag, attrs):
+        if tag == "svg" and (self._map or "gt-worldmap" in (dict(attrs).get("class") or "").split()):
+            self._map += 1
         self.elements.append((tag, attrs))
+        self.in_map.append(self._map > 0)
         for name, value in attrs:
             if name == "id" and value:
                 self.ids.add(value)
@@ -78,6 +85,8 @@ class PageParser(HTMLParser):
             self._skip += 1
 
     def handle_endtag(self, tag):
+        if tag == "svg" and self._map:
+            self._map -= 1
         if tag in ("script", "style") and self._skip:
             self._skip -= 1
 
@@ -112,3 +121,32 @@ def real_site(tmp_path_factory) -> Path:
     result = mkdocs_build(base)
     assert result.returncode == 0, result.stdout + result.stderr
     return base / "site"
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian Chromium for the whole session, driven by Playwright.
+
+    Playwright's sync API allows one running instance per thread, so every browser test uses
+    this fixture (or its alias ``chromium``). Missing Chromium skips locally and fails in CI.
+    """
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def chromium(browser):
+    return browser

@@ -51,6 +51,8 @@ def missing_leaves(page: PageParser, data: dict, registry, lang: str = "en") -> 
             continue
         if last == "standard" or (path[0] == "lifecycle" and parent == "standards"):
             ok = registry.standards[value]["id"] in text
+        elif last == "benefit":
+            ok = next(d["label"] for d in registry.benefit if d["key"] == value) in text
         elif last == "source":
             ok = f"#ref-{value}" in page.hrefs
         elif path[0] in VOCABULARIES:

@@ -99,3 +99,20 @@ def test_numbers_dates_countries_follow_the_locale():
 def test_every_catalog_exists_and_is_current_in_the_repository():
     result = cli("--root", str(REPO), "i18n", "check")
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_a_moved_text_keeps_its_translation_without_becoming_fuzzy(tmp_path):
+    tree = make_tree(tmp_path)
+    translate.update_all(tree, validate_tree(tree, translations=False))
+    path = translate.catalog_path(tree, "fr", "toolkits/demo-solar")
+    po = read_po(path.open("rb"))
+    po.get("Households served", context="indicators[0].name").string = "Ménages desservis"
+    translate.write_if_changed(path, translate.po_text(po))
+    # a new indicator is inserted first: the old one moves to indicators[1]
+    text = GOOD.read_text("utf-8").replace("indicators:\n", "indicators:\n  - name: Panels installed\n    unit: people\n    method: Count.\n    value: 3\n    basis: typical-design-value\n", 1)
+    (tree / "toolkits" / "demo-solar" / "toolkit.yaml").write_text(text, "utf-8")
+    translate.update_all(tree, validate_tree(tree, translations=False))
+    po = read_po(path.open("rb"))
+    moved = po.get("Households served", context="indicators[1].name")
+    assert moved.string == "Ménages desservis" and not moved.fuzzy
+    assert po.get("Panels installed", context="indicators[0].name").string == ""

@@ -93,7 +93,9 @@ def shape(html: str) -> tuple[list, PageParser]:
 
 def unsafe(parser: PageParser) -> list[str]:
     found = []
-    for tag, attrs in parser.elements:
+    for (tag, attrs), in_map in zip(parser.elements, parser.in_map):
+        if in_map:
+            continue  # the engine's own map (see PageParser.in_map); structure is still compared
         if tag in DANGEROUS_TAGS:
             found.append(f"<{tag}>")
         for name, value in attrs:

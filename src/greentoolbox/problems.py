@@ -46,6 +46,7 @@ CODES: dict[str, tuple[str, str]] = {
     "GT212": ("missing-source", "A figure that is not a typical design value has no source."),
     "GT213": ("unsafe-link", "A link in long text uses a scheme other than http, https or mailto."),
     "GT214": ("stray-file", "A data file where the build does not look for one; it would be ignored."),
+    "GT215": ("benefit-unit-mismatch", "An indicator counted in the benefit index is not in its dimension's unit."),
     # Translations
     "GT401": ("po-syntax", "A PO catalog cannot be read."),
     "GT402": ("unknown-language", "A folder under locales/ that is not a site language."),
@@ -87,6 +88,7 @@ HINTS: dict[str, str] = {
     "GT212": "add a source, or set basis: typical-design-value if it is a design rule",
     "GT213": "link only to http(s) addresses or mailto:",
     "GT214": "toolkits live in toolkits/<id>/toolkit.yaml; registries in toolkits/_registry/",
+    "GT215": "give a per-site figure in the dimension's unit (toolkits/_registry/benefit-index.yaml), or drop benefit:",
     "GT401": "open it in Poedit or run msgfmt --check on it to see the syntax error",
     "GT402": "use one of the site's language codes, or propose a new language in an issue",
     "GT403": "remove it, or rename it after an existing toolkit id",

@@ -25,6 +25,7 @@ class Registry:
     standards: dict[str, dict] = field(default_factory=dict)
     units: dict[str, dict] = field(default_factory=dict)
     terms: dict[str, dict[str, dict]] = field(default_factory=lambda: {v: {} for v in VOCABULARIES})
+    benefit: list[dict] = field(default_factory=list)  # benefit-index dimensions, in order
     # where each entry was defined: (document, path inside it), for error messages
     where: dict[tuple[str, str], tuple[Document, tuple]] = field(default_factory=dict)
 

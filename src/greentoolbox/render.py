@@ -110,6 +110,14 @@ def _helpers(ctx: Context) -> dict[str, Callable]:
         entry = reg.units.get(key, {}) if reg and key else {}
         return ctx.gettext(entry["label"]) if entry.get("label") else ""
 
+    def score(value: float) -> str:
+        return format_decimal(round(value, 2), format="0.00", locale=ctx.locale)
+
+    def percent(value: float) -> str:
+        from babel.numbers import format_percent
+
+        return format_percent(value, locale=ctx.locale)
+
     def figure(item: dict, currency: str | None = None) -> str:
         """'25', '2–8 °C', '≥ 50 %', a text value, with the unit symbol."""
         value, low, high = item.get("value"), item.get("min"), item.get("max")
@@ -147,8 +155,10 @@ def _helpers(ctx: Context) -> dict[str, Callable]:
 
     return {
         "_": ctx.gettext, "num": num, "unit": unit, "unit_label": unit_label, "figure": figure,
-        "term": term, "country": country, "day": day, "standard": standard,
+        "term": term, "country": country, "day": day, "standard": standard, "score": score, "percent": percent,
         "toolkit_title": toolkit_title, "lang": ctx.lang,
+        # from a toolkit page (toolkits/<id>/) to the site root, which holds api/ and schema/
+        "site_root": "../../" if ctx.lang == "en" else "../../../",
         "dir": "rtl" if ctx.locale.character_order == "right-to-left" else "ltr",
         "STAGES": STAGES,
     }
@@ -234,6 +244,15 @@ def banner(status: str, ctx: Context, english_url: str, shown_in_english: int = 
     )
 
 
+def nav_titles(_: Callable[[str], str]) -> dict[str, str]:
+    """English navigation title -> title in a language (mkdocs.yml lists the English ones)."""
+    titles = [_("Home"), _("Toolkits"), _("Map"), _("Standards"), _("Challenges"), _("Sectors"),
+              _("Benefit index"), _("Contribute"), _("About"), _("Translation status")]
+    english = ["Home", "Toolkits", "Map", "Standards", "Challenges", "Sectors", "Benefit index",
+               "Contribute", "About", "Translation status"]
+    return dict(zip(english, titles))
+
+
 def language_name(code: str) -> str:
     """The language's own name for itself, from CLDR, capitalised as a menu item."""
     name = Locale.parse(code).get_display_name(code)
@@ -265,8 +284,64 @@ def _render(template: str, ctx: Context, **data: Any) -> str:
 
 def render_toolkit(data: dict, ctx: Context, note: str = "") -> str:
     """The Markdown page of one toolkit; ``note`` is the provenance banner."""
+    from .benefit import profile
+
     refs = {r["id"]: i + 1 for i, r in enumerate(data.get("references", []))}
-    return _render("toolkit.md.j2", ctx, tk=data, refs=refs, note=Markup(note))
+    benefits = profile(data, ctx.registry.benefit) if ctx.registry is not None else None
+    thumb = map_thumbnail(data, ctx) if ctx.registry is not None else ""
+    return _render("toolkit.md.j2", ctx, tk=data, refs=refs, note=Markup(note), benefits=benefits, thumb=thumb)
+
+
+def render_benefit_method(toolkits: list[dict], ctx: Context) -> str:
+    """The benefit index method page, with every toolkit's result."""
+    from .benefit import profile
+
+    results = [(tk, profile(tk, ctx.registry.benefit)) for tk in toolkits]
+    return _render("benefit.md.j2", ctx, dimensions=ctx.registry.benefit, results=results,
+                   total_weight=sum(d["weight"] for d in ctx.registry.benefit))
+
+
+def _map_counts(toolkits: list[dict]) -> dict[str, int]:
+    """Number of toolkits used in each country (its countries and its case studies)."""
+    from collections import Counter
+
+    return dict(Counter(c for tk in toolkits for c in set(tk.get("countries", [])) | {
+        cs["country"] for cs in tk.get("case_studies", []) if cs.get("country")}))
+
+
+def render_map(toolkits: list[dict], ctx: Context) -> str:
+    """The map page: a choropleth of where toolkits are used, and the same data as a table."""
+    from . import worldmap
+
+    _ = ctx.gettext
+    counts = _map_counts(toolkits)
+    num = lambda n: format_decimal(n, locale=ctx.locale)  # noqa: E731
+    ranges = worldmap.class_ranges(counts.values())
+    svg = worldmap.world_svg(
+        counts, names=ctx.locale.territories, href=lambda code: f"#country-{code.lower()}",
+        title=_("Where the toolkits are used"),
+        description=_("World map of the countries where toolkits are used, coloured by the number of toolkits. The table below gives the same data."),
+        legend_title=_("Toolkits"),
+        legend_labels=(num(0),) + tuple(num(a) if a == b else f"{num(a)}–{num(b)}" for a, b in ranges),
+        label=lambda name, n: _("%(country)s: %(count)s") % {"country": name, "count": num(n)},
+        rtl=ctx.locale.character_order == "right-to-left", dom_id="gt-map")
+    by_country = {code: [tk for tk in toolkits if code in set(tk.get("countries", [])) | {
+        cs["country"] for cs in tk.get("case_studies", [])}] for code in counts}
+    rows = sorted(counts, key=lambda code: ctx.locale.territories.get(code, code).casefold())
+    return _render("map.md.j2", ctx, svg=Markup(svg), rows=rows, counts=counts, by_country=by_country,
+                   not_drawn=sorted(worldmap.missing(counts)))
+
+
+def map_thumbnail(data: dict, ctx: Context) -> Markup:
+    """A small map of one toolkit's countries, for its page."""
+    from . import worldmap
+
+    _ = ctx.gettext
+    codes = sorted(_map_counts([data]))
+    names = ", ".join(ctx.locale.territories.get(c, c) for c in codes)
+    return Markup(worldmap.world_svg({c: 1 for c in codes}, names=ctx.locale.territories, href=None,
+                                     title=_("Where this toolkit is used"), description=names,
+                                     small=True, dom_id="gt-thumb"))
 
 
 def render_vocabulary(vocab: str, toolkits: list[dict], ctx: Context) -> str:

@@ -105,6 +105,9 @@ def registry_entries(registry) -> list[Entry]:
             out.append(Entry(f"{vocab}.{key}.description", term["description"], f"What the term {term['label']!r} covers"))
     for key, unit in registry.units.items():
         out.append(Entry(f"units.{key}.label", unit["label"], f"Name of the unit {unit['symbol'] or key}"))
+    for dim in registry.benefit:
+        out.append(Entry(f"benefit.{dim['key']}.label", dim["label"], "Name of a dimension of the benefit index"))
+        out.append(Entry(f"benefit.{dim['key']}.rationale", dim["rationale"], f"Why the reference value of {dim['label']!r} was chosen"))
     for key, std in registry.standards.items():
         out.append(Entry(
             f"standards.{key}.title", std["title"],
@@ -206,10 +209,13 @@ def update_catalog(old: Catalog | None, entries: list[Entry], lang: str, domain:
         new.creation_date, new.revision_date = old.creation_date, old.revision_date
         new.last_translator, new.language_team = old.last_translator, old.language_team
     by_context: dict[str, Message] = {}
+    by_text: dict[str, Message] = {}  # the same English moved to another field path (list reordered)
     if old is not None:
         for message in list(old) + list(old.obsolete.values()):
             if message.id:
                 by_context.setdefault(message.context or message.id, message)
+                if message.string and not message.fuzzy:
+                    by_text.setdefault(message.id, message)
     stats = {"kept": 0, "fuzzy": 0, "added": 0, "obsolete": 0}
 
     def notes(message: Message, previous_text: str | None = None) -> list[str]:
@@ -221,17 +227,21 @@ def update_catalog(old: Catalog | None, entries: list[Entry], lang: str, domain:
         return kept
 
     used = set()
+    new_texts = {e.text for e in entries}  # an old text still present elsewhere has moved, not changed
     for entry in entries:
         key = entry.context or entry.text
         previous = by_context.get(key)
+        if (previous is None or previous.id != entry.text) and entry.text in by_text:
+            previous = by_text[entry.text]  # moved, not changed: its translation is still current
         comments = [entry.comment] if entry.comment else []
         if previous is not None and previous.id == entry.text:
+            used.add(previous.context or previous.id)
             still = previous.fuzzy and [c for c in previous.user_comments if c.startswith(PREVIOUS)]
             new.add(entry.text, previous.string, context=entry.context or None, auto_comments=comments,
                     user_comments=notes(previous) + (still[-1:] if still else []),
                     flags=previous.flags - {"python-format"})
             stats["kept"] += 1
-        elif previous is not None and previous.string:
+        elif previous is not None and previous.string and previous.id not in new_texts:
             new.add(entry.text, previous.string, context=entry.context or None, auto_comments=comments,
                     user_comments=notes(previous, previous.id), flags={"fuzzy"})
             stats["fuzzy"] += 1

@@ -235,7 +235,7 @@ def _stray_files(root: Path, base: Path) -> list[Problem]:
         rel = path.relative_to(base).parts
         expected = (
             (len(rel) == 2 and rel[1] == TOOLKIT_FILE and not rel[0].startswith(("_", ".")))
-            or rel in ((REGISTRY_DIR, "units.yaml"), (REGISTRY_DIR, "vocabularies.yaml"))
+            or rel in ((REGISTRY_DIR, "units.yaml"), (REGISTRY_DIR, "vocabularies.yaml"), (REGISTRY_DIR, "benefit-index.yaml"))
             or (len(rel) == 3 and rel[:2] == (REGISTRY_DIR, "standards") and path.suffix == ".yaml")
         )
         if not expected:
@@ -247,6 +247,8 @@ def _load_registry(root: Path, regdir: Path, catalog: Catalog) -> None:
     reg = catalog.registry
     sources = [("units", regdir / "units.yaml"), ("vocabularies", regdir / "vocabularies.yaml")]
     sources += [("standards", p) for p in sorted((regdir / "standards").glob("*.yaml"))]
+    if (regdir / "benefit-index.yaml").is_file():  # optional: without it no index is computed
+        sources.append(("benefit-index", regdir / "benefit-index.yaml"))
     for kind, path in sources:
         display = _display(root, path)
         if not path.is_file():
@@ -257,6 +259,12 @@ def _load_registry(root: Path, regdir: Path, catalog: Catalog) -> None:
         if doc is None:
             continue
         catalog.problems += schema_problems(doc, kind)
+        if kind == "benefit-index":
+            dims = doc.data.get("dimensions")
+            reg.benefit = [d for d in dims if isinstance(d, dict)] if isinstance(dims, list) else []
+            for i, dim in enumerate(reg.benefit):
+                reg.where[("benefit", str(dim.get("key")))] = (doc, ("dimensions", i, "key"))
+            continue
         groups = VOCABULARIES if kind == "vocabularies" else (kind,)
         for group in groups:
             entries = doc.data.get(group)
@@ -275,6 +283,11 @@ def _load_registry(root: Path, regdir: Path, catalog: Catalog) -> None:
                     continue
                 target[key] = entry
                 reg.where[(group, key)] = (doc, (group, i, "key"))
+    for dim in reg.benefit:
+        if isinstance(dim.get("unit"), str) and reg.units and dim["unit"] not in reg.units:
+            doc, path = reg.where[("benefit", str(dim.get("key")))]
+            line, col = doc.locate(path[:-1] + ("unit",))
+            catalog.problems.append(Problem(doc.path, line, col, "GT206", field_name(path[:-1] + ("unit",)), f"unknown unit {dim['unit']!r}"))
     for key, entry in reg.standards.items():
         doc, path = reg.where[("standards", key)]
         successor = entry.get("superseded_by")
@@ -335,6 +348,15 @@ def _cross_references(tk: Toolkit, catalog: Catalog) -> Iterator[Problem]:
     for group in (("specifications",), ("indicators",), ("costs", "items")):
         for path, item in _items(data, *group):
             yield from _figure(item, path, group[-1], reg, problem)
+    dims = {d.get("key"): d for d in reg.benefit}
+    for path, item in _items(data, "indicators"):
+        key = item.get("benefit")
+        if not isinstance(key, str) or not key:
+            continue
+        if key not in dims:
+            yield problem(path + ("benefit",), "GT205", f"unknown benefit-index dimension {key!r}", _suggest(key, dims))
+        elif item.get("unit") != dims[key].get("unit"):
+            yield problem(path + ("unit",), "GT215", f"the {key!r} dimension counts {dims[key].get('unit')!r}, not {item.get('unit')!r}")
     for path, item in _items(data, "training"):
         unit = item.get("duration", {}).get("unit") if isinstance(item.get("duration"), dict) else None
         if isinstance(unit, str) and unit not in reg.units:
