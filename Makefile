@@ -36,12 +36,12 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-## browser-deps: Debian's chromium for the browser tests (installed when missing and possible)
+## browser-deps: Debian's chromium (browser tests) and poppler-utils (print tests), installed when missing and possible
 browser-deps:
-	@test -x /usr/bin/chromium || { \
+	@test -x /usr/bin/chromium && command -v pdftotext >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "browser tests need /usr/bin/chromium: sudo apt-get install chromium"; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; \
+	  else echo "browser tests need /usr/bin/chromium and pdftotext: sudo apt-get install chromium poppler-utils"; fi; }
 
 ## test: every test (unit, site builds, browser)
 test: $(STAMP) browser-deps $(NODE_STAMP)

@@ -17,6 +17,23 @@ GOOD = FIXTURES / "good" / "toolkit.yaml"
 BIN = Path(sys.executable).parent
 
 
+CORPORA = REPO.parent / "shared" / "corpora"
+
+
+def corpus() -> list[str]:
+    """Every string of the shared hostile corpora (BLNS and four XSS lists), blank lines dropped."""
+    import json
+
+    if not CORPORA.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"hostile corpora missing at {CORPORA}")
+        pytest.skip(f"hostile corpora not found at {CORPORA}")
+    strings = [s for s in json.loads((CORPORA / "blns.json").read_text("utf-8")) if s.strip()]
+    for path in sorted((CORPORA / "xss").glob("*.txt")):
+        strings += [line for line in path.read_text("utf-8", errors="replace").splitlines() if line.strip()]
+    return strings
+
+
 def make_tree(base: Path, toolkits: dict[str, str | bytes] | None = None, registry: Path | None = None) -> Path:
     """A repository-shaped tree: toolkits/_registry/ plus toolkits/<id>/toolkit.yaml files."""
     shutil.copytree(registry or FIXTURES / "registry", base / "toolkits" / "_registry")
@@ -150,3 +167,23 @@ def browser():
 @pytest.fixture(scope="session")
 def chromium(browser):
     return browser
+
+
+@pytest.fixture(scope="session")
+def base_url(real_site, tmp_path_factory):
+    """The real site served on loopback under a GitHub Pages-like sub-path, /green-toolbox/."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    root = tmp_path_factory.mktemp("serve")
+    (root / "green-toolbox").symlink_to(real_site, target_is_directory=True)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/green-toolbox/"
+    server.shutdown()

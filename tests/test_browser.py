@@ -22,24 +22,6 @@ LANGS = ("en", "zh", "fr", "es", "ar", "ru", "pt", "sw", "id", "vi")
 QUERIES = yaml.safe_load((Path(__file__).parent / "search_queries.yaml").read_text("utf-8"))
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="session")
-def base_url(real_site, tmp_path_factory):
-    root = tmp_path_factory.mktemp("serve")
-    (root / "green-toolbox").symlink_to(real_site, target_is_directory=True)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/green-toolbox/"
-    server.shutdown()
-
-
-
-
 @pytest.fixture
 def page(browser):
     context = browser.new_context()

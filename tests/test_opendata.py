@@ -27,11 +27,10 @@ from greentoolbox.opendata import (API, CSV_FIELDS, LICENSE, LICENSE_URL, jsonld
 from greentoolbox.translate import LANGUAGES, STATUSES, catalog_path, read_catalog
 from greentoolbox.validate import schema, validate_tree
 
-from conftest import REPO
+from conftest import REPO, corpus
 
 SITE_URL = "https://example.org/green-toolbox/"
 SCHEMA_DIR = REPO / "src" / "greentoolbox" / "schema"
-CORPORA = REPO.parent / "shared" / "corpora"
 HOSTILE = "</script><script>alert(1)</script>"
 
 
@@ -406,20 +405,9 @@ def test_jsonld_of_a_real_page(catalog):
         assert en["spatialCoverage"][0] == {"@type": "Country", "name": "Nigeria", "identifier": "NG"}
 
 
-def hostile_strings() -> list[str]:
-    if not CORPORA.is_dir():
-        if os.environ.get("CI"):
-            pytest.fail(f"hostile corpora missing at {CORPORA}")
-        pytest.skip(f"hostile corpora not found at {CORPORA}")
-    strings = [s for s in json.loads((CORPORA / "blns.json").read_text("utf-8")) if s.strip()]
-    for path in sorted((CORPORA / "xss").glob("*.txt")):
-        strings += [line for line in path.read_text("utf-8", errors="replace").splitlines() if line.strip()]
-    return strings
-
-
 def test_jsonld_survives_the_hostile_corpora(catalog):
     data = sample(catalog)
-    strings = hostile_strings()
+    strings = corpus()
     for text in strings:
         data["title"] = text
         assert parse_jsonld(jsonld(data, "en", "https://example.org/x/"))["name"] == text, text

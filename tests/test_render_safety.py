@@ -22,9 +22,8 @@ from greentoolbox.load import forbidden_characters, load_bytes
 from greentoolbox.render import Context, render_toolkit
 from greentoolbox.validate import validate_tree
 
-from conftest import GOOD, REPO, PageParser, make_tree
+from conftest import GOOD, REPO, PageParser, corpus, make_tree
 
-CORPORA = REPO.parent / "shared" / "corpora"
 EXTENSIONS = ["toc", "attr_list", "admonition", "tables"]
 # (path into the toolkit, kind): plain text, a Markdown heading, or long text (Markdown subset)
 FIELDS = [
@@ -44,17 +43,6 @@ FIELDS = [
 DANGEROUS_TAGS = {"script", "iframe", "object", "embed", "svg", "math", "style", "form", "img", "link",
                   "meta", "base", "frame", "frameset", "video", "audio", "source", "textarea", "button",
                   "select", "template", "details", "marquee", "isindex", "xss", "body", "html", "image"}
-
-
-def corpus() -> list[str]:
-    if not CORPORA.is_dir():
-        if os.environ.get("CI"):
-            pytest.fail(f"hostile corpora missing at {CORPORA}")
-        pytest.skip(f"hostile corpora not found at {CORPORA}")
-    strings = [s for s in json.loads((CORPORA / "blns.json").read_text("utf-8")) if s.strip()]
-    for path in sorted((CORPORA / "xss").glob("*.txt")):
-        strings += [line for line in path.read_text("utf-8", errors="replace").splitlines() if line.strip()]
-    return strings
 
 
 @pytest.fixture(scope="module")
