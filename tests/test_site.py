@@ -231,3 +231,32 @@ def test_two_builds_of_the_same_tree_are_byte_identical(tmp_path):
 
     walk(filecmp.dircmp(tmp_path / "one", tmp_path / "two"))
     assert differing == []
+
+
+def test_search_index_covers_exactly_the_pages_of_each_language(real_site):
+    """Pagefind's per-language page counts equal the HTML pages of that language (nothing
+    dropped, nothing extra), and the sitemap lists every one of them."""
+    import json
+
+    entry = json.loads((real_site / "pagefind" / "pagefind-entry.json").read_text("utf-8"))
+    counts = {lang: data["page_count"] for lang, data in entry["languages"].items()}
+    langs = ("en",) + LANGS
+    assert set(counts) == set(langs)
+    for lang in langs:
+        base = real_site if lang == "en" else real_site / lang
+        pages = [p for p in base.rglob("index.html")
+                 if not (lang == "en" and p.relative_to(real_site).parts[0] in LANGS)
+                 and p.relative_to(real_site).parts[0] not in ("api", "pagefind", "assets")]
+        assert counts[lang] == len(pages), (lang, counts[lang], len(pages))
+    sitemap = (real_site / "sitemap.xml").read_text("utf-8")
+    for lang in langs:
+        prefix = "" if lang == "en" else f"{lang}/"
+        assert f"/green-toolbox/{prefix}toolkits/solar-cold-storage/</loc>" in sitemap
+
+
+@pytest.mark.parametrize("page", ["index", "about", "contribute"])
+def test_hand_written_pages_exist_in_every_language(page):
+    for lang in LANGS:
+        path = REPO / "docs" / f"{page}.{lang}.md"
+        assert path.is_file(), path
+        assert path.read_text("utf-8").startswith("---\ntranslation: ")
