@@ -165,3 +165,32 @@ def test_zero_third_party_requests(page, base_url, lang, path):
     host = urlsplit(base_url).netloc
     outside = [u for u in page.requests if urlsplit(u).netloc not in (host, "") and not u.startswith("data:")]
     assert outside == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_map_page_renders_in_every_language(page, base_url, lang, tmp_path):
+    page.set_viewport_size({"width": 1000, "height": 900})
+    page.goto(base_url + lang_path(lang) + "map/")
+    svg = page.query_selector("svg.gt-worldmap")
+    assert svg is not None and svg.bounding_box()["width"] > 500
+    shot = tmp_path / f"map-{lang}.png"
+    svg.screenshot(path=str(shot))
+    colours = page.evaluate("""async (src) => {
+        const img = new Image(); img.src = src; await img.decode();
+        const c = document.createElement('canvas'); c.width = img.width; c.height = img.height;
+        const g = c.getContext('2d'); g.drawImage(img, 0, 0);
+        const d = g.getImageData(0, 0, c.width, c.height).data; const seen = new Set();
+        for (let i = 0; i < d.length; i += 40) seen.add(d[i] + ',' + d[i + 1] + ',' + d[i + 2]);
+        return seen.size; }""", "data:image/png;base64," + __import__("base64").b64encode(shot.read_bytes()).decode())
+    assert colours > 5  # grey countries, green ones, borders, background: not a blank image
+    links = page.eval_on_selector_all("svg.gt-worldmap a", "els => els.map(e => e.getAttribute('href'))")
+    assert "#country-vn" in links and "#country-ng" in links
+    names = page.eval_on_selector_all("svg.gt-worldmap a title", "els => els.map(e => e.textContent)")
+    from babel import Locale
+
+    assert any(Locale.parse(lang).territories["VN"] in n for n in names)  # country names in the page's language
+    page.focus("svg.gt-worldmap a[href='#country-vn']")  # keyboard: small countries are hard to hit
+    page.keyboard.press("Enter")
+    page.wait_for_function("location.hash === '#country-vn'", timeout=5000)
+    row = page.inner_text("#country-vn")
+    assert row.strip()

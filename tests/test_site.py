@@ -260,3 +260,36 @@ def test_hand_written_pages_exist_in_every_language(page):
         path = REPO / "docs" / f"{page}.{lang}.md"
         assert path.is_file(), path
         assert path.read_text("utf-8").startswith("---\ntranslation: ")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_translated_text_appears_on_its_language_page(real_site, lang):
+    """Nothing a translator wrote is lost: each current msgstr of a toolkit catalog is visible."""
+    from babel.messages.pofile import read_po
+
+    from greentoolbox.render import prose
+    from greentoolbox.translate import catalog_path
+
+    catalog = validate_tree(REPO)
+    missing = []
+    for slug in catalog.toolkits:
+        page = parse_page(real_site / lang / "toolkits" / slug / "index.html")
+        po = read_po(catalog_path(REPO, lang, f"toolkits/{slug}").open("rb"))
+        for message in po:
+            if not message.id or not message.string or message.fuzzy:
+                continue
+            if message.context == "description":
+                shown = parse_page_text(str(prose(message.string)))
+            else:
+                shown = " ".join(message.string.split())
+            if shown not in page.text:
+                missing.append((slug, message.context, shown[:60]))
+    assert missing == []
+
+
+def parse_page_text(html: str) -> str:
+    from conftest import PageParser
+
+    parser = PageParser()
+    parser.feed(html)
+    return parser.text
