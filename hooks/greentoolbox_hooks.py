@@ -27,6 +27,10 @@ from greentoolbox.translate import Lookup, catalog_path, read_catalog
 
 log = logging.getLogger("mkdocs.plugins.greentoolbox")
 _reported: set[str] = set()
+# static-i18n runs one MkDocs build per language and every hook fires each time: the catalog is
+# loaded once per build of the default language and the pages of ALL languages are written then;
+# the other language builds reuse both.
+_state: dict = {"catalog": None, "written_for": None}
 # Stale catalogs (GT406) do not stop the build: outdated texts are shown in English, and the
 # page says so. `greentoolbox i18n check` (in the tests and pre-commit) catches them.
 NOT_FATAL = {"GT406"}
@@ -46,7 +50,11 @@ def on_config(config):
 
 def on_pre_build(config) -> None:
     root = Path(config.config_file_path).parent
+    i18n = config.plugins.get("i18n")
+    if i18n is not None and getattr(i18n, "building", False) and _state["catalog"] is not None:
+        return  # a nested language build: pages of every language were written by the first one
     catalog = load_catalog(root)
+    _state["catalog"] = catalog
     fatal = [p for p in catalog.problems if p.code not in NOT_FATAL]
     for problem in catalog.problems:
         text = problem.text()
@@ -55,7 +63,9 @@ def on_pre_build(config) -> None:
             (log.error if problem in fatal else log.info)(text)
     if fatal:
         raise PluginError(f"{len(fatal)} problem(s) in toolkit or translation data; run `greentoolbox validate` for the list")
-    write_pages(catalog, Path(config.docs_dir), page_texts(catalog))
+    if _state["written_for"] is not catalog:  # unchanged inputs (mkdocs serve): nothing to render
+        write_pages(catalog, Path(config.docs_dir), page_texts(catalog))
+        _state["written_for"] = catalog
 
 
 def on_page_markdown(markdown, page, config, files):
@@ -76,8 +86,7 @@ def on_post_build(config) -> None:
     i18n = config.plugins.get("i18n")
     if i18n is not None and getattr(i18n, "building", False):
         return  # a nested per-language build: index once, when all languages are done
-    root = Path(config.config_file_path).parent
-    write_open_data(load_catalog(root), Path(config.site_dir), config.site_url)
+    write_open_data(_state["catalog"], Path(config.site_dir), config.site_url)
     try:
         summary = index_search(Path(config.site_dir))
     except (OSError, RuntimeError) as exc:
@@ -91,7 +100,7 @@ def on_post_page(output, page, config):
         return output
     i18n = config.plugins.get("i18n")
     lang = getattr(i18n, "current_language", "en") if i18n else "en"
-    catalog = load_catalog(Path(config.config_file_path).parent)
-    if parts[1] not in catalog.toolkits:
+    catalog = _state["catalog"]  # loaded in on_pre_build of this build
+    if catalog is None or parts[1] not in catalog.toolkits:
         return output
     return output.replace("</head>", f"{toolkit_jsonld(catalog, parts[1], lang, config.site_url)}</head>", 1)

@@ -81,9 +81,17 @@
     load().then(function (pf) { return pf.search(query); }).then(function (res) {
       if (mine !== serial) return null;
       if (!res) { render([], 0); box.dataset.doneQuery = query; return null; }
-      return Promise.all(res.results.slice(0, 10).map(function (r) { return r.data(); })).then(function (data) {
-        if (mine === serial) { render(data, res.results.length); box.dataset.doneQuery = query; }
-      });
+      // Show each result as soon as its fragment arrives (the first one first matters on a slow
+      // link); the query counts as done when all shown results are in.
+      var top = res.results.slice(0, 8), data = new Array(top.length);
+      if (!top.length) { render([], 0); box.dataset.doneQuery = query; return null; }
+      return Promise.all(top.map(function (r, i) {
+        return r.data().then(function (d) {
+          if (mine !== serial) return;
+          data[i] = d;
+          render(data.filter(Boolean), res.results.length);
+        });
+      })).then(function () { if (mine === serial) box.dataset.doneQuery = query; });
     }).catch(function () { meta.textContent = box.dataset.none; box.dataset.doneQuery = query; });
   }
 

@@ -15,6 +15,10 @@ from .problems import format_problems
 
 
 def main(argv: list[str] | None = None) -> int:
+    if (argv := list(sys.argv[1:] if argv is None else argv))[:1] == ["bench"]:
+        from .bench import main as bench_main  # own argument parser: bench --toolkits N --languages L
+
+        return bench_main(argv[1:])
     parser = argparse.ArgumentParser(prog="greentoolbox", description="Green Toolbox engine")
     parser.add_argument("--root", default=".", help="repository root (default: current directory)")
     sub = parser.add_subparsers(dest="command", required=True)

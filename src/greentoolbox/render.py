@@ -247,9 +247,9 @@ def banner(status: str, ctx: Context, english_url: str, shown_in_english: int = 
 def nav_titles(_: Callable[[str], str]) -> dict[str, str]:
     """English navigation title -> title in a language (mkdocs.yml lists the English ones)."""
     titles = [_("Home"), _("Toolkits"), _("Map"), _("Standards"), _("Challenges"), _("Sectors"),
-              _("Benefit index"), _("Contribute"), _("About"), _("Translation status")]
+              _("Benefit index"), _("Contribute"), _("About"), _("Translation status"), _("Performance")]
     english = ["Home", "Toolkits", "Map", "Standards", "Challenges", "Sectors", "Benefit index",
-               "Contribute", "About", "Translation status"]
+               "Contribute", "About", "Translation status", "Performance"]
     return dict(zip(english, titles))
 
 

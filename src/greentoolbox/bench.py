@@ -1,0 +1,763 @@
+"""Benchmark: build N synthetic toolkits in L languages and compare with a plain-MkDocs floor.
+
+    greentoolbox bench --toolkits N --languages L [--json] [--keep DIR] [--no-browser]
+    python -m greentoolbox.bench lighthouse --site site/      (Lighthouse scores of a built site)
+
+What it does, in a temporary folder:
+
+1. **Synthetic toolkits.** Each is a copy of one of the real toolkits in ``toolkits/`` with every
+   translatable text replaced by new text of about the same length, drawn from a pool of
+   sentences made by an order-2 word Markov chain trained on all the English in the real
+   toolkits and registries (so vocabulary, sentence length and gzip ratio are realistic, and no
+   two pages are alike), with numbers varied; ids, titles, countries, vocabulary terms, standards
+   and related toolkits are picked from the real registries, so every file validates.
+2. **Translations.** One catalog per language and toolkit, made by the engine
+   (``translate.update_catalog``/``po_text``, what ``update_all`` writes), every msgstr filled
+   with text in that language: a Markov chain over the words (Chinese: characters) of the
+   shipped ``locales/<lang>/`` catalogs, scaled to that language's measured length ratio.
+   UI and registry catalogs are the shipped ones.
+3. **Build.** ``mkdocs build --strict`` of a copy of the site (mkdocs.yml with the first L
+   languages, hooks/, overrides/, hand-written docs/) in a subprocess wrapped so that the
+   engine functions the hook calls are timed in place: load+validate (``load_catalog``),
+   translate+render (``page_texts``), write (``write_pages``), open data (``opendata``'s
+   ``write_open_data`` and per-page ``toolkit_jsonld``), search indexing (``index_search``);
+   MkDocs is the rest. Peak memory is the largest resident set of the
+   build process or any of its children (Pagefind) from ``getrusage``.
+4. **Floor.** The same Markdown pages (every language, suffix files moved to ``<lang>/``
+   folders, fallback pages copied) built by plain MkDocs + Material, without static-i18n,
+   without the hook and without search. ``ratio = build / floor``.
+5. **Page weight** (gzip of a toolkit page's HTML and the CSS and JS it loads) and **bytes to a
+   first search**: the built site served on loopback, a toolkit page opened in headless
+   Chromium, every response counted before searching and until the first result appears.
+
+The last line with ``--json`` is one JSON object (keys listed in ``_summary``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import gzip
+import http.server
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from html.parser import HTMLParser
+from pathlib import Path
+
+import yaml
+
+LANGS = ("en", "zh", "fr", "es", "ar", "ru", "pt", "sw", "id", "vi")
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+GENERATED = ("toolkits", "standards", "translation-status", "challenges", "sectors", "benefit-index")
+REPO = Path(__file__).resolve().parents[2]
+
+
+# ---------------------------------------------------------------------------------------------
+# Text
+
+
+class Markov:
+    """An order-2 Markov chain over tokens (words, or characters for Chinese)."""
+
+    def __init__(self, texts: list[str], chars: bool = False) -> None:
+        self.chars = chars
+        self.next: dict[tuple, list[str]] = defaultdict(list)
+        self.starts: list[tuple] = []
+        for text in texts:
+            tokens = list(text) if chars else text.split()
+            if len(tokens) < 3:
+                continue
+            self.starts.append((tokens[0], tokens[1]))
+            for a, b, c in zip(tokens, tokens[1:], tokens[2:]):
+                self.next[(a, b)].append(c)
+            self.next[(tokens[-2], tokens[-1])].append("")
+
+    def sentence(self, rng: random.Random, limit: int = 60) -> str:
+        a, b = rng.choice(self.starts)
+        out = [a, b]
+        while len(out) < limit:
+            c = rng.choice(self.next.get((a, b)) or [""])
+            if not c:
+                break
+            out.append(c)
+            a, b = b, c
+        return ("" if self.chars else " ").join(out)
+
+
+# links, Markdown and HTML marks, and %(name)s / {name} placeholders (UI strings have them)
+_CLEAN = re.compile(r"https?://\S+|%\(\w+\)[sd]|\{\w*\}|javascript:|[*_`#<>\[\]{}|\\]|\(\s*\)", re.I)
+_DIGITS = re.compile(r"\d+")
+
+
+def _clean(text: str) -> str:
+    from .load import forbidden_characters
+
+    text = " ".join(_CLEAN.sub("", text).split())
+    bad = {i for i, _ in forbidden_characters(text)}
+    return "".join(c for i, c in enumerate(text) if i not in bad)
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?。！？؟])\s*", _clean(text)) if len(s) > 8]
+
+
+class Writer:
+    """Text of a requested length in one language, from a pool of generated sentences."""
+
+    def __init__(self, texts: list[str], rng: random.Random, chars: bool = False, pool: int = 6000) -> None:
+        corpus = [s for t in texts for s in _sentences(t)]
+        chain = Markov(corpus, chars=chars)
+        self.rng = rng
+        self.joiner = "" if chars else " "
+        self.pool = [chain.sentence(rng) for _ in range(pool)] if chain.starts else corpus
+
+    def _number(self, digits: str) -> str:
+        if len(digits) == 4 and digits[:2] in ("19", "20"):
+            return str(self.rng.randint(1990, 2026))  # a year stays a plausible year
+        return str(self.rng.randint(10 ** (len(digits) - 1) if len(digits) > 1 else 0, 10 ** len(digits) - 1))
+
+    def _numbers(self, text: str) -> str:
+        return _DIGITS.sub(lambda m: self._number(m.group()), text)
+
+    def text(self, length: int, line: bool = False) -> str:
+        parts, size = [], 0
+        while size < length:
+            s = self.rng.choice(self.pool)
+            parts.append(s)
+            size += len(s) + 1
+        out = self._numbers(self.joiner.join(parts))
+        if len(out) > length * 1.3 + 10:  # cut at a word boundary near the wanted length
+            cut = out.rfind(" ", 0, int(length * 1.2) + 1) if self.joiner else int(length * 1.2)
+            out = out[: cut if cut > length // 2 else int(length * 1.2)]
+        out = out.strip()
+        if line:
+            out = out.rstrip(".,;:。،") or out
+        return out or "text"
+
+
+def english_texts(root: Path) -> list[str]:
+    """All English prose of the real toolkits and registries (the Markov chain's corpus)."""
+    from .translate import registry_entries, toolkit_entries
+    from .validate import schema, validate_tree
+
+    catalog = validate_tree(root, translations=False)
+    texts = [e.text for tk in catalog.toolkits.values() for e in toolkit_entries(tk.data, schema("toolkit"))]
+    texts += [e.text for e in registry_entries(catalog.registry)]
+    texts += [str(s.get("note", "")) + " " + str(s.get("verification", "")) for s in catalog.registry.standards.values()]
+    return [t for t in texts if len(t.split()) > 3]
+
+
+def language_texts(root: Path, lang: str) -> tuple[list[str], float]:
+    """msgstr texts of the shipped catalogs of ``lang`` and their length ratio to the English."""
+    from .translate import read_catalog
+
+    texts, src, dst = [], 0, 0
+    for path in sorted((root / "locales" / lang).rglob("*.po")):
+        po, _ = read_catalog(path)
+        for m in po or []:
+            if m.id and isinstance(m.string, str) and m.string:
+                texts.append(m.string)
+                src += len(m.id)
+                dst += len(m.string)
+    return texts, (dst / src if src else 1.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Synthetic tree
+
+
+def make_toolkits(repo: Path, root: Path, n: int, rng: random.Random, writer: Writer) -> list[str]:
+    """Write ``n`` valid synthetic toolkits under ``root/toolkits`` (registry copied); their ids."""
+    from .registry import country_codes
+    from .translate import _set, toolkit_entries
+    from .validate import schema, validate_tree
+
+    shutil.copytree(repo / "toolkits" / "_registry", root / "toolkits" / "_registry")
+    real = validate_tree(repo, translations=False)
+    templates = [tk.data for _, tk in sorted(real.toolkits.items())]
+    reg = real.registry
+    standards = sorted(k for k, s in reg.standards.items() if s.get("status") not in ("superseded", "withdrawn"))
+    countries = sorted(country_codes())
+    words = sorted({w.lower() for w in " ".join(writer.pool).split() if w.isalpha() and w.isascii() and 4 <= len(w) <= 10})
+    ids = [f"{rng.choice(words)}-{rng.choice(words)}-{i:04d}" for i in range(n)]
+    toolkit_schema = schema("toolkit")
+    for i, tid in enumerate(ids):
+        data = json.loads(json.dumps(templates[i % len(templates)]))
+        for entry in toolkit_entries(data, toolkit_schema):
+            one_line = "\n" not in entry.text and len(entry.text) < 200
+            _set(data, entry.context, writer.text(len(entry.text), line=one_line))
+        data["id"] = tid
+        data["title"] = writer.text(rng.randint(30, 70), line=True)
+        for vocab, terms in reg.terms.items():
+            data[vocab] = rng.sample(sorted(terms), min(len(terms), max(1, len(data[vocab]) + rng.randint(-1, 1))))
+        data["countries"] = rng.sample(countries, rng.randint(1, 5))
+        for case in data.get("case_studies", []):
+            case["country"] = rng.choice(data["countries"])
+        cited = sorted({s["standard"] for s in data.get("standards", [])} |
+                       {k for items in data.get("lifecycle", {}).values() for it in items for k in it.get("standards", [])})
+        swap = dict(zip(cited, rng.sample(standards, len(cited)))) if len(cited) <= len(standards) else {}
+        for s in data.get("standards", []):
+            s["standard"] = swap.get(s["standard"], s["standard"])
+        for items in data.get("lifecycle", {}).values():
+            for it in items:
+                if "standards" in it:
+                    it["standards"] = [swap.get(k, k) for k in it["standards"]]
+        for group in (data.get("specifications", []), data.get("indicators", []), data.get("costs", {}).get("items", [])):
+            for item in group:
+                for key in ("value", "min", "max"):
+                    if isinstance(item.get(key), (int, float)) and not isinstance(item.get(key), bool):
+                        factor = rng.uniform(0.5, 1.5)
+                        item[key] = round(item[key] * factor, 2) if isinstance(item[key], float) else int(item[key] * factor)
+                if isinstance(item.get("min"), (int, float)) and isinstance(item.get("max"), (int, float)) and item["min"] > item["max"]:
+                    item["min"], item["max"] = item["max"], item["min"]
+        others = [t for t in ids if t != tid]
+        data["related"] = [{**r, "toolkit": t} for r, t in zip(data.get("related", []), rng.sample(others, min(len(others), len(data.get("related", [])))))]
+        if not data["related"]:
+            data.pop("related", None)
+        target = root / "toolkits" / tid / "toolkit.yaml"
+        target.parent.mkdir(parents=True)
+        target.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8")
+    return ids
+
+
+def make_catalogs(repo: Path, root: Path, langs: tuple[str, ...], rng: random.Random) -> None:
+    """Shipped UI and registry catalogs; toolkit catalogs made by the engine and filled in."""
+    from .translate import catalog_path, expected_catalogs, po_text, update_catalog, write_if_changed
+    from .validate import validate_tree
+
+    catalog = validate_tree(root, translations=False)
+    if catalog.problems:
+        raise RuntimeError("synthetic toolkits do not validate: " + catalog.problems[0].text())
+    domains = expected_catalogs(root, catalog)
+    for lang in langs[1:]:
+        for name in ("messages", "registry"):
+            shutil.copy(catalog_path(repo, lang, name), _mkdir(catalog_path(root, lang, name)))
+        texts, ratio = language_texts(repo, lang)
+        writer = Writer(texts, rng, chars=lang == "zh", pool=3000)
+        for domain, entries in domains.items():
+            if not domain.startswith("toolkits/"):
+                continue
+            po, _ = update_catalog(None, entries, lang, domain)
+            for message in po:
+                if message.id:
+                    message.string = writer.text(max(1, round(len(message.id) * ratio)), line="\n" not in message.id)
+            write_if_changed(catalog_path(root, lang, domain), po_text(po))
+
+
+def _mkdir(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def site_config(text: str, langs: tuple[str, ...]) -> str:
+    """mkdocs.yml with only ``langs`` in the i18n languages list (edited as text: it has !ENV)."""
+    out, block, keep, inside = [], [], True, False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped == "languages:":
+            inside = True
+            out.append(line)
+            continue
+        if inside:
+            match = re.match(r"\s*- locale: (\S+)", line)
+            if match:
+                keep = match.group(1) in langs
+            elif not line.startswith(" " * 8) or not stripped:
+                inside = False
+            if inside:
+                if keep:
+                    out.append(line)
+                continue
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def make_site(repo: Path, root: Path, langs: tuple[str, ...]) -> None:
+    (root / "mkdocs.yml").write_text(site_config((repo / "mkdocs.yml").read_text("utf-8"), langs), encoding="utf-8")
+    for name in ("hooks", "overrides"):
+        shutil.copytree(repo / name, root / name)
+    shutil.copytree(repo / "docs", root / "docs", ignore=shutil.ignore_patterns(*GENERATED))
+
+
+# ---------------------------------------------------------------------------------------------
+# Builds
+
+# Runs `mkdocs build` with the engine functions the hook calls timed in place, and writes the
+# times and the peak resident set (this process or any child, e.g. Pagefind) to a JSON file.
+RUNNER = r'''
+import atexit, json, os, resource, sys, time
+import greentoolbox.export as ex
+langs = os.environ.get("GT_BENCH_LANGUAGES")
+if langs:  # the hook renders export.LANGUAGES; a site with fewer languages renders fewer
+    ex.LANGUAGES = tuple(langs.split(","))
+try:
+    import greentoolbox.opendata as od
+except ImportError:
+    od = None
+times = {"load_validate": 0.0, "translate_render": 0.0, "write": 0.0, "open_data": 0.0, "search_index": 0.0}
+calls = dict.fromkeys(times, 0)
+def wrap(module, name, key):
+    fn = getattr(module, name, None)
+    if fn is None:
+        return
+    def timed(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            times[key] += time.perf_counter() - start
+            calls[key] += 1
+    setattr(module, name, timed)
+for module, name, key in ((ex, "load_catalog", "load_validate"), (ex, "page_texts", "translate_render"),
+                          (ex, "write_pages", "write"), (ex, "index_search", "search_index"),
+                          (od, "write_open_data", "open_data"), (od, "toolkit_jsonld", "open_data")):
+    wrap(module, name, key)
+def report():
+    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    with open(os.environ["GT_BENCH_REPORT"], "w") as f:
+        json.dump({"times": times, "calls": calls, "peak_kb": peak}, f)
+atexit.register(report)
+import signal
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stopped at a time limit: still report
+from mkdocs.__main__ import cli
+sys.argv = ["mkdocs"] + sys.argv[1:]
+cli()
+'''
+
+
+def run_mkdocs(cwd: Path, args: list[str], langs: tuple[str, ...] | None = None, timeout: float | None = None) -> dict:
+    """Wall time, in-build stage times and peak memory of one ``mkdocs build``.
+
+    With ``timeout``, a build still running then is stopped (SIGTERM, so the stage times so far
+    are still reported) and the result has ``stopped: True``.
+    """
+    runner = cwd / "_bench_runner.py"
+    runner.write_text(RUNNER, encoding="utf-8")
+    report = cwd / "_bench_report.json"
+    report.unlink(missing_ok=True)
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": "http://127.0.0.1/", "GT_BENCH_REPORT": str(report)}
+    if langs and len(langs) < len(LANGS):
+        env["GT_BENCH_LANGUAGES"] = ",".join(langs)
+    start = time.perf_counter()
+    with open(cwd / "_bench_build.log", "w+", encoding="utf-8") as log:
+        proc = subprocess.Popen([sys.executable, str(runner), "build", *args], cwd=cwd, env=env, stdout=log, stderr=log)
+        stopped = False
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            stopped = True
+            proc.terminate()
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        wall = time.perf_counter() - start
+        log.seek(0)
+        text = log.read()
+    if proc.returncode != 0 and not stopped:
+        raise RuntimeError(f"mkdocs build failed in {cwd}:\n{text[-4000:]}")
+    data = json.loads(report.read_text("utf-8")) if report.is_file() else {"times": {}, "calls": {}, "peak_kb": 0}
+    return {"wall": wall, "stopped": stopped, **data, "log": text}
+
+
+def engine_pass(root: Path, langs: tuple[str, ...]) -> dict:
+    """One in-process pass of the engine, as `greentoolbox build-pages` does: seconds per stage."""
+    from . import export
+    from .validate import validate_tree
+
+    t0 = time.perf_counter()
+    catalog = validate_tree(root)
+    t1 = time.perf_counter()
+    pages = export.page_texts(catalog, langs)
+    t2 = time.perf_counter()
+    export.write_pages(catalog, root / "docs", pages)
+    t3 = time.perf_counter()
+    return {"load_validate": round(t1 - t0, 2), "translate_render": round(t2 - t1, 2), "write": round(t3 - t2, 2),
+            "total": round(t3 - t0, 2)}
+
+
+def floor_tree(docs: Path, target: Path, langs: tuple[str, ...]) -> int:
+    """The generated docs as one plain MkDocs tree: ``x.zh.md`` -> ``zh/x.md``, fallbacks copied."""
+    count = 0
+    english = {}
+    translated = set()
+    for path in sorted(docs.rglob("*")):
+        if not path.is_file():
+            continue
+        rel = path.relative_to(docs)
+        parts = rel.name.split(".")
+        if path.suffix == ".md" and len(parts) == 3 and parts[1] in LANGS and parts[1] not in langs:
+            continue  # a language the site does not build
+        if path.suffix == ".md" and len(parts) == 3 and parts[1] in langs[1:]:
+            dest = Path(parts[1]) / rel.parent / f"{parts[0]}.md"
+            translated.add(dest)
+        else:
+            dest = rel
+            if path.suffix == ".md":
+                english[rel] = path
+        _mkdir(target / dest)
+        shutil.copy(path, target / dest)
+        count += path.suffix == ".md"
+    for lang in langs[1:]:  # static-i18n builds the English page where no translation exists
+        for rel, path in english.items():
+            if Path(lang) / rel not in translated:
+                shutil.copy(path, _mkdir(target / lang / rel))
+                count += 1
+    return count
+
+
+def floor_config(real: str) -> str:
+    """Plain MkDocs + Material: same theme settings, Markdown extensions and nav; no plugins."""
+    def block(name: str) -> str:
+        match = re.search(rf"^{name}:.*?(?=^\S)", real, re.S | re.M)
+        return match.group(0) if match else ""
+
+    theme = re.sub(r"^  custom_dir:.*\n", "", block("theme"), flags=re.M)
+    return "\n".join([
+        "site_name: Green Toolbox (floor)", "site_url: http://127.0.0.1/", "docs_dir: floor_docs",
+        theme, block("extra_css"), block("extra_javascript"), "plugins: []",
+        block("markdown_extensions"), block("nav"), "not_in_nav: '*'",
+    ]) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# Page weight and search in a browser
+
+
+class _Assets(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+        self.h1: list[str] = []
+        self._in_h1 = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "link" and "stylesheet" in (a.get("rel") or "").split() and a.get("href"):
+            self.urls.append(a["href"])
+        if tag == "script" and a.get("src"):
+            self.urls.append(a["src"])
+        self._in_h1 = self._in_h1 or tag == "h1"
+
+    def handle_endtag(self, tag):
+        if tag == "h1":
+            self._in_h1 = False
+
+    def handle_data(self, data):
+        if self._in_h1:
+            self.h1.append(data)
+
+
+def _gz(data: bytes) -> int:
+    return len(gzip.compress(data, 9))
+
+
+def page_weight(site: Path, page: Path) -> float:
+    """KB, gzip: the page's HTML plus every stylesheet and script it loads."""
+    parser = _Assets()
+    html = page.read_bytes()
+    parser.feed(html.decode("utf-8"))
+    total = _gz(html)
+    for url in parser.urls:
+        if "://" in url:
+            continue
+        path = (page.parent / url.split("?")[0].split("#")[0]).resolve()
+        if path.is_file() and site.resolve() in path.parents:
+            total += _gz(path.read_bytes())
+    return total / 1024
+
+
+def query_word(page: Path, lang: str) -> str:
+    """A word of the page's title (Chinese: its first two characters): surely in the index."""
+    parser = _Assets()
+    parser.feed(page.read_text("utf-8"))
+    title = " ".join("".join(parser.h1).split())
+    if lang == "zh":
+        han = re.findall(r"[\u4e00-\u9fff]+", title)
+        return max(han, key=len)[:2] if han else title[:2]
+    return max(re.findall(r"\w+", title), key=len)
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def browser_search(site: Path, toolkit: str, langs: tuple[str, ...]) -> dict:
+    """Per language: bytes before searching, bytes and ms until the first search result."""
+    from playwright.sync_api import sync_playwright
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    gz_cache: dict[str, int] = {}
+    out = {}
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for lang in langs:
+                prefix = "" if lang == "en" else f"{lang}/"
+                page_file = site / prefix / "toolkits" / toolkit / "index.html"
+                word = query_word(page_file, lang)
+                context = browser.new_context()
+                page = context.new_page()
+                seen: list[tuple[str, str]] = []
+                phase = ["before"]
+                page.on("requestfinished", lambda r: seen.append((phase[0], r.url)))
+                page.goto(f"{base}{prefix}toolkits/{toolkit}/")
+                page.wait_for_load_state("networkidle")
+                phase[0] = "search"
+                start = time.perf_counter()
+                page.keyboard.press("/")
+                page.fill(".md-search__input", word)
+                try:
+                    page.wait_for_selector(".md-search-result__item", timeout=15000)
+                    ms = round((time.perf_counter() - start) * 1000)
+                except Exception:
+                    ms = None
+                page.wait_for_load_state("networkidle")
+                context.close()
+
+                def size(url: str, compressed: bool) -> int:
+                    rel = url[len(base):].split("?")[0].split("#")[0]
+                    path = site / rel
+                    path = path / "index.html" if path.is_dir() else path
+                    if not path.is_file():
+                        return 0
+                    if not compressed:
+                        return path.stat().st_size
+                    if rel not in gz_cache:
+                        gz_cache[rel] = _gz(path.read_bytes())
+                    return gz_cache[rel]
+
+                before = [u for ph, u in seen if ph == "before"]
+                during = [u for ph, u in seen if ph == "search"]
+                out[lang] = {
+                    "query": word, "first_result_ms": ms,
+                    "before_search_pagefind_files": sum("/pagefind/" in u for u in before),
+                    "page_bytes_gz": sum(size(u, True) for u in before),
+                    "search_bytes": sum(size(u, False) for u in during),
+                    "search_bytes_gz": sum(size(u, True) for u in during),
+                    "search_requests": len(during),
+                }
+            browser.close()
+    finally:
+        server.shutdown()
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The benchmark
+
+
+def _versions() -> dict:
+    from importlib.metadata import version
+
+    names = ("mkdocs", "mkdocs-material", "mkdocs-static-i18n", "pagefind", "Babel", "Jinja2", "playwright")
+    return {"python": platform.python_version(), **{n: version(n) for n in names}}
+
+
+def _reuse(work: Path, n: int, langs: tuple[str, ...]) -> list[str] | None:
+    """Toolkit ids of a tree generated earlier in ``work`` with the same size, else None."""
+    base = work / "toolkits"
+    if not base.is_dir():
+        return None
+    ids = sorted((p.name for p in base.iterdir() if p.is_dir() and not p.name.startswith("_")), key=lambda t: t[-4:])
+    if len(ids) != n or not all((work / "locales" / lang / "toolkits").is_dir() for lang in langs[1:]):
+        return None
+    return ids
+
+
+def run(n: int, n_langs: int, work: Path, browser: bool = True, seed: int = 1, log=print,
+        build_timeout: float | None = None) -> dict:
+    langs = LANGS[:n_langs]
+    rng = random.Random(seed)
+    t0 = time.perf_counter()
+    ids = _reuse(work, n, langs)
+    if ids is None:
+        writer = Writer(english_texts(REPO), rng, pool=20000)
+        ids = make_toolkits(REPO, work, n, rng, writer)
+        make_catalogs(REPO, work, langs, rng)
+        make_site(REPO, work, langs)
+    gen = time.perf_counter() - t0
+    log(f"generated {n} toolkits x {n_langs} languages in {gen:.1f} s")
+    for name in ("site", "floor_site", "floor_docs") + tuple(f"docs/{g}" for g in GENERATED):
+        shutil.rmtree(work / name, ignore_errors=True)
+    # one engine pass in-process: its own figures, and the generated pages for the floor
+    single = engine_pass(work, langs)
+    log(f"engine, one pass: {single['total']:.1f} s")
+    n_pages = floor_tree(work / "docs", work / "floor_docs", langs)
+    (work / "mkdocs.floor.yml").write_text(floor_config((work / "mkdocs.yml").read_text("utf-8")), encoding="utf-8")
+    floor = run_mkdocs(work, ["-f", "mkdocs.floor.yml", "--site-dir", "floor_site"])
+    log(f"floor: {floor['wall']:.1f} s")
+    for g in GENERATED:  # the real build starts from a clean checkout: the hook writes them
+        shutil.rmtree(work / "docs" / g, ignore_errors=True)
+    build = run_mkdocs(work, ["--strict", "--site-dir", "site"], langs, timeout=build_timeout)
+    log(f"build: {build['wall']:.1f} s" + (" (stopped at the time limit)" if build["stopped"] else ""))
+    t = defaultdict(float, build["times"])
+    engine = t["load_validate"] + t["translate_render"] + t["write"] + t["open_data"]
+    result = {
+        "n_toolkits": n, "n_languages": n_langs, "languages": list(langs), "n_pages": n_pages,
+        "build_s": round(build["wall"], 2), "build_stopped": build["stopped"], "floor_s": round(floor["wall"], 2),
+        "ratio": round(build["wall"] / floor["wall"], 3),
+        "peak_mb": round(build["peak_kb"] / 1024, 1), "floor_peak_mb": round(floor["peak_kb"] / 1024, 1),
+        "stages_s": {"load_validate": round(t["load_validate"], 2), "translate_render": round(t["translate_render"], 2),
+                     "write": round(t["write"], 2), "open_data": round(t["open_data"], 2),
+                     "mkdocs": round(build["wall"] - engine - t["search_index"], 2),
+                     "search_index": round(t["search_index"], 2)},
+        "stage_calls": {k: build["calls"].get(k, 0) for k in ("load_validate", "translate_render", "write", "open_data", "search_index")},
+        "engine_s": round(engine, 2), "engine_share": round(engine / build["wall"], 3),
+        "engine_one_pass_s": single, "generate_s": round(gen, 1),
+        "machine": {"cores": os.cpu_count(), "ram_gb": _ram_gb(), **_versions()},
+    }
+    site = work / "site"
+    if build["stopped"]:
+        return result  # no finished site to weigh or search
+    toolkit = ids[0]
+    weights = {lang: page_weight(site, site / ("" if lang == "en" else lang) / "toolkits" / toolkit / "index.html")
+               for lang in langs}
+    search = browser_search(site, toolkit, langs) if browser and os.path.exists(CHROMIUM) else {}
+    index_bytes = sum(p.stat().st_size for p in (site / "pagefind").rglob("*") if p.is_file())
+    result.update({
+        "page_kb_gz": round(weights["en"], 1), "page_kb_gz_by_lang": {k: round(v, 1) for k, v in weights.items()},
+        "search_index_mb": round(index_bytes / 2**20, 1),
+        "search_bytes": {k: v["search_bytes"] for k, v in search.items()},
+        "search_kb_gz": {k: round(v["search_bytes_gz"] / 1024, 1) for k, v in search.items()},
+        "pagefind_before_search": {k: v["before_search_pagefind_files"] for k, v in search.items()},
+        "first_result_ms": {k: v["first_result_ms"] for k, v in search.items()},
+        "queries": {k: v["query"] for k, v in search.items()},
+    })
+    return result
+
+
+def _ram_gb() -> float:
+    try:
+        return round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
+    except (ValueError, OSError):  # pragma: no cover
+        return 0.0
+
+
+def table(r: dict) -> str:
+    s = r["stages_s"]
+    rows = [
+        ("toolkits x languages", f"{r['n_toolkits']} x {r['n_languages']} ({r['n_pages']} pages)"),
+        ("build (mkdocs build --strict)", f"{r['build_s']:.1f} s" + (" STOPPED at the time limit: a lower bound" if r["build_stopped"] else "")),
+        ("  load + validate", f"{s['load_validate']:.1f} s ({r['stage_calls']['load_validate']} calls)"),
+        ("  translate + render", f"{s['translate_render']:.1f} s ({r['stage_calls']['translate_render']} calls)"),
+        ("  write pages", f"{s['write']:.1f} s"),
+        ("  open data (JSON-LD, api/)", f"{s['open_data']:.1f} s ({r['stage_calls']['open_data']} calls)"),
+        ("  MkDocs + Material + static-i18n", f"{s['mkdocs']:.1f} s"),
+        ("  search indexing (Pagefind)", f"{s['search_index']:.1f} s"),
+        ("engine share of build", f"{100 * r['engine_share']:.1f} %"),
+        ("floor (plain MkDocs + Material)", f"{r['floor_s']:.1f} s"),
+        ("ratio build / floor", f"{r['ratio']:.2f}" + (" (at least)" if r["build_stopped"] else "")),
+        ("engine, one in-process pass", f"{r['engine_one_pass_s']['total']:.1f} s (validate {r['engine_one_pass_s']['load_validate']:.1f}, "
+                                        f"translate+render {r['engine_one_pass_s']['translate_render']:.1f}, write {r['engine_one_pass_s']['write']:.1f})"),
+        ("peak memory (build)", f"{r['peak_mb']:.0f} MB"),
+    ]
+    if "page_kb_gz" in r:
+        rows += [("toolkit page weight (gzip)", f"{r['page_kb_gz']:.1f} KB"),
+                 ("search index on disk", f"{r['search_index_mb']:.1f} MB")]
+    for lang, ms in r.get("first_result_ms", {}).items():
+        rows.append((f"search {lang} ({r['queries'][lang]})",
+                     f"{r['search_kb_gz'][lang]:.0f} KB gz / {r['search_bytes'][lang] / 1024:.0f} KB raw to first result, "
+                     f"{ms if ms is not None else '-'} ms; {r['pagefind_before_search'][lang]} search files before"))
+    width = max(len(a) for a, _ in rows)
+    return "\n".join(f"{a:<{width}}  {b}" for a, b in rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# Lighthouse (npm package; run separately on the real site)
+
+
+def lighthouse(site: Path, pages: list[str], out: Path, binary: str) -> list[dict]:
+    """Mobile Lighthouse category scores for ``pages`` of a built site served on loopback."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    rows = []
+    env = {**os.environ, "CHROME_PATH": CHROMIUM}
+    try:
+        for rel in pages:
+            report = out / (rel.strip("/").replace("/", "_") or "home")
+            cmd = [binary, base + rel, "--quiet", "--output=json", f"--output-path={report}.json",
+                   "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
+                   "--only-categories=performance,accessibility,best-practices,seo"]
+            result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+            if result.returncode != 0:
+                rows.append({"page": rel, "error": (result.stderr or result.stdout).strip()[-300:]})
+                continue
+            data = json.loads(Path(f"{report}.json").read_text("utf-8"))
+            scores = {k: round(100 * v["score"]) for k, v in data["categories"].items() if v["score"] is not None}
+            audits = data["audits"]
+            rows.append({"page": rel, **scores,
+                         "fcp_ms": round(audits["first-contentful-paint"]["numericValue"]),
+                         "lcp_ms": round(audits["largest-contentful-paint"]["numericValue"]),
+                         "tbt_ms": round(audits["total-blocking-time"]["numericValue"]),
+                         "cls": round(audits["cumulative-layout-shift"]["numericValue"], 3),
+                         "transfer_kb": round(audits["total-byte-weight"]["numericValue"] / 1024, 1)})
+    finally:
+        server.shutdown()
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["lighthouse"]:
+        return _lighthouse_main(argv[1:])
+    parser = argparse.ArgumentParser(prog="greentoolbox bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--toolkits", type=int, required=True, metavar="N", help="synthetic toolkits to generate")
+    parser.add_argument("--languages", type=int, default=10, metavar="L", help=f"first L of {' '.join(LANGS)}")
+    parser.add_argument("--json", action="store_true", help="end with one line of JSON")
+    parser.add_argument("--keep", metavar="DIR", help="work in DIR and keep it; a tree generated there before with the same N and L is reused")
+    parser.add_argument("--no-browser", action="store_true", help="skip the headless Chromium search measurement")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--build-timeout", type=float, metavar="S",
+                        help="stop the i18n build after S seconds and report what was measured (a lower bound)")
+    args = parser.parse_args(argv)
+    if args.toolkits < 1 or not 1 <= args.languages <= len(LANGS):
+        parser.error(f"--toolkits must be >= 1 and --languages between 1 and {len(LANGS)}")
+    say = functools.partial(print, file=sys.stderr, flush=True)
+    if args.keep:
+        work = Path(args.keep)
+        work.mkdir(parents=True, exist_ok=True)
+        result = run(args.toolkits, args.languages, work, not args.no_browser, args.seed, say, args.build_timeout)
+    else:
+        with tempfile.TemporaryDirectory(prefix="gt-bench-") as tmp:
+            result = run(args.toolkits, args.languages, Path(tmp), not args.no_browser, args.seed, say, args.build_timeout)
+    print(table(result))
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, separators=(",", ":")))
+    return 0
+
+
+def _lighthouse_main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="greentoolbox bench lighthouse")
+    parser.add_argument("--site", default="site", help="built site served at / (default: site)")
+    parser.add_argument("--pages", nargs="*", default=[f"{p}{q}" for p in ("", "zh/", "ar/") for q in ("", "toolkits/", "toolkits/solar-cold-storage/")])
+    parser.add_argument("--lighthouse", default=shutil.which("lighthouse") or "lighthouse", help="path of the lighthouse command (npm)")
+    parser.add_argument("--out", default=None, help="folder for the JSON reports (default: a temporary one)")
+    args = parser.parse_args(argv)
+    out = Path(args.out or tempfile.mkdtemp(prefix="gt-lighthouse-"))
+    out.mkdir(parents=True, exist_ok=True)
+    rows = lighthouse(Path(args.site), args.pages, out, args.lighthouse)
+    for row in rows:
+        print(json.dumps(row, ensure_ascii=False))
+    return 0 if all("error" not in r for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
