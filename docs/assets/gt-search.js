@@ -81,17 +81,20 @@
     load().then(function (pf) { return pf.search(query); }).then(function (res) {
       if (mine !== serial) return null;
       if (!res) { render([], 0); box.dataset.doneQuery = query; return null; }
-      // Show each result as soon as its fragment arrives (the first one first matters on a slow
-      // link); the query counts as done when all shown results are in.
-      var top = res.results.slice(0, 8), data = new Array(top.length);
+      // The first result's fragment is fetched alone and shown at once (what a reader on a slow
+      // link waits for); the next ones follow together. The query is done when all are in.
+      var top = res.results.slice(0, 8), data = [];
       if (!top.length) { render([], 0); box.dataset.doneQuery = query; return null; }
-      return Promise.all(top.map(function (r, i) {
-        return r.data().then(function (d) {
-          if (mine !== serial) return;
-          data[i] = d;
-          render(data.filter(Boolean), res.results.length);
-        });
-      })).then(function () { if (mine === serial) box.dataset.doneQuery = query; });
+      return top[0].data().then(function (first) {
+        if (mine !== serial) return null;
+        data[0] = first;
+        render(data, res.results.length);
+        return Promise.all(top.slice(1).map(function (r) { return r.data(); }));
+      }).then(function (rest) {
+        if (mine !== serial || !rest) return;
+        render(data.concat(rest), res.results.length);
+        box.dataset.doneQuery = query;
+      });
     }).catch(function () { meta.textContent = box.dataset.none; box.dataset.doneQuery = query; });
   }
 
