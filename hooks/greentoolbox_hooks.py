@@ -26,7 +26,6 @@ from greentoolbox.render import docs_banner, language_name, nav_titles
 from greentoolbox.translate import Lookup, catalog_path, read_catalog
 
 log = logging.getLogger("mkdocs.plugins.greentoolbox")
-_reported: set[str] = set()
 # static-i18n runs one MkDocs build per language and every hook fires each time: the catalog is
 # loaded once per build of the default language and the pages of ALL languages are written then;
 # the other language builds reuse both.
@@ -56,11 +55,8 @@ def on_pre_build(config) -> None:
     catalog = load_catalog(root)
     _state["catalog"] = catalog
     fatal = [p for p in catalog.problems if p.code not in NOT_FATAL]
-    for problem in catalog.problems:
-        text = problem.text()
-        if text not in _reported:  # each language build would repeat them
-            _reported.add(text)
-            (log.error if problem in fatal else log.info)(text)
+    for problem in catalog.problems:  # once per build: nested language builds returned above
+        (log.error if problem in fatal else log.info)(problem.text())
     if fatal:
         raise PluginError(f"{len(fatal)} problem(s) in toolkit or translation data; run `greentoolbox validate` for the list")
     if _state["written_for"] is not catalog:  # unchanged inputs (mkdocs serve): nothing to render
