@@ -23,7 +23,7 @@ from mkdocs.plugins import event_priority
 from greentoolbox.export import index_search, load_catalog, page_texts, write_pages
 from greentoolbox.opendata import toolkit_jsonld, write_open_data
 from greentoolbox.render import docs_banner, language_name, nav_titles
-from greentoolbox.translate import Lookup, catalog_path, read_catalog
+from greentoolbox.translate import Lookup, load_po
 
 log = logging.getLogger("mkdocs.plugins.greentoolbox")
 # static-i18n runs one MkDocs build per language and every hook fires each time: the catalog is
@@ -41,9 +41,9 @@ def on_config(config):
     if i18n is not None:
         for language in i18n.config.languages:
             language.name = language_name(language.locale)
-            path = catalog_path(root, language.locale, "messages")
-            if language.locale != "en" and path.is_file():
-                language.nav_translations = nav_titles(Lookup(read_catalog(path)[0]).gettext)
+            po = load_po(root, language.locale, "messages")
+            if po is not None:
+                language.nav_translations = nav_titles(Lookup(po).gettext)
     return config
 
 

@@ -116,3 +116,16 @@ def test_a_moved_text_keeps_its_translation_without_becoming_fuzzy(tmp_path):
     moved = po.get("Households served", context="indicators[1].name")
     assert moved.string == "Ménages desservis" and not moved.fuzzy
     assert po.get("Panels installed", context="indicators[0].name").string == ""
+
+
+def test_update_refuses_a_broken_catalog_with_its_location_not_a_traceback(tmp_path):
+    tree = make_tree(tmp_path)
+    translate.update_all(tree, validate_tree(tree, translations=False))
+    path = translate.catalog_path(tree, "fr", "toolkits/demo-solar")
+    path.write_text(path.read_text("utf-8") + '\nmsgid "x"\nmsgstr "unterminated\n', "utf-8")
+    before = path.read_bytes()
+    result = cli("--root", str(tree), "i18n", "update")
+    assert result.returncode == 1
+    assert result.stdout.startswith("locales/fr/toolkits/demo-solar.po:") and "GT401" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    assert path.read_bytes() == before  # nothing a translator wrote is overwritten

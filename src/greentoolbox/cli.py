@@ -103,7 +103,12 @@ def _i18n(root: Path, action: str, fmt: str) -> int:
         print(f"templates written to {out.relative_to(root) if out.is_relative_to(root) else out}")
         return 0
     if action == "update":
-        report = translate.update_all(root, catalog)
+        try:
+            report = translate.update_all(root, catalog)
+        except translate.CatalogError as exc:  # an unreadable catalog is never overwritten
+            print(format_problems(exc.problems, fmt))
+            print("fix the catalog first; nothing was updated after it", file=sys.stderr)
+            return 1
         for path, stats in sorted(report.items()):
             print(f"{path}: " + ", ".join(f"{v} {k}" for k, v in stats.items() if v))
         print(f"{len(report)} catalog(s) updated", file=sys.stderr)

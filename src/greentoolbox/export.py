@@ -14,7 +14,7 @@ from .validate import validate_tree
 
 from .registry import VOCABULARIES, Registry
 from .render import Context, banner, render_catalog, render_standards, render_status, render_benefit_method, render_map, render_toolkit, render_vocabulary
-from .translate import LANGUAGES, SOURCE, Lookup, catalog_path, provenance, read_catalog, status_of, translate_toolkit
+from .translate import LANGUAGES, SOURCE, Lookup, load_po, provenance, status_of, translate_toolkit
 from .validate import Catalog, schema
 
 GENERATED_DIRS = ("toolkits", "standards", "translation-status", "challenges", "sectors", "benefit-index", "map")
@@ -34,12 +34,12 @@ def page_texts(catalog: Catalog, languages: tuple[str, ...] | None = None) -> di
     for lang in languages or LANGUAGES:
         suffix = "" if lang == SOURCE else f".{lang}"
         up = "" if lang == SOURCE else "../"
-        ui_po = _catalog(root, lang, "messages")
+        ui_po = load_po(root, lang, "messages")
         ui = Lookup(ui_po)
-        registry = _translated_registry(catalog.registry, _catalog(root, lang, "registry"))
+        registry = _translated_registry(catalog.registry, load_po(root, lang, "registry"))
         translated: dict[str, tuple[dict, str, Lookup]] = {}
         for tid, tk in sorted(catalog.toolkits.items()):
-            po = _catalog(root, lang, f"toolkits/{tid}")
+            po = load_po(root, lang, f"toolkits/{tid}")
             data, lookup = translate_toolkit(tk.data, schema("toolkit"), po)
             translated[tid] = (data, status_of(lang, lookup, po), lookup)
         ctx = Context(lang=lang, translations=ui, registry=registry, toolkits={t: d for t, (d, _, _) in translated.items()})
@@ -70,16 +70,6 @@ def _with_banner(text: str, note: str) -> str:
     return f"{head}{sep}{line}{nl}\n{note}\n{body}"
 
 
-def _catalog(root: Path, lang: str, domain: str):
-    if lang == SOURCE:
-        return None
-    path = catalog_path(root, lang, domain)
-    if not path.is_file():
-        return None
-    po, problems = read_catalog(path)
-    return po
-
-
 def _translated_registry(registry: Registry, po) -> Registry:
     """A copy of the registry with labels and titles in the catalog's language."""
     lookup = Lookup(po)
@@ -107,7 +97,7 @@ def translation_status(root: Path, catalog: Catalog) -> list[dict]:
     domains = ["messages", "registry"] + [f"toolkits/{tid}" for tid in sorted(catalog.toolkits)]
     for lang in LANGUAGES[1:]:
         for domain in domains:
-            po = _catalog(root, lang, domain)
+            po = load_po(root, lang, domain)
             messages = [m for m in po if m.id] if po is not None else []
             # a standard title left empty shows the original title on purpose (no official
             # translation exists): it counts as done

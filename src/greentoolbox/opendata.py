@@ -33,7 +33,7 @@ from babel import Locale
 from markupsafe import Markup
 
 from .registry import VOCABULARIES
-from .translate import LANGUAGES, SOURCE, STATUSES, Lookup, catalog_path, read_catalog, status_of, translate_toolkit
+from .translate import LANGUAGES, SOURCE, STATUSES, Lookup, load_po, status_of, translate_toolkit
 from .validate import Catalog, schema
 
 API = "api/v1"
@@ -86,16 +86,9 @@ def page_url(site_url: str, lang: str, tid: str) -> str:
     return f"{_base(site_url)}{prefix}toolkits/{tid}/"
 
 
-def _po(root: Path, lang: str, domain: str):
-    if lang == SOURCE:
-        return None
-    path = catalog_path(root, lang, domain)
-    return read_catalog(path)[0] if path.is_file() else None
-
-
 def translated(catalog: Catalog, tid: str, lang: str) -> tuple[dict, str]:
     """(toolkit data with texts in ``lang`` where translated, translation status)."""
-    po = _po(catalog.root, lang, f"toolkits/{tid}")
+    po = load_po(catalog.root, lang, f"toolkits/{tid}")
     data, lookup = translate_toolkit(catalog.toolkits[tid].data, schema("toolkit"), po)
     return data, status_of(lang, lookup, po)
 
@@ -344,7 +337,7 @@ def _citation(ref: dict) -> dict:
 def toolkit_jsonld(catalog: Catalog, tid: str, lang: str, site_url: str) -> Markup:
     """The JSON-LD of one toolkit page, translated as the page is, challenge labels included."""
     data, _status = translated(catalog, tid, lang)
-    labels = Lookup(_po(catalog.root, lang, "registry"))
+    labels = Lookup(load_po(catalog.root, lang, "registry"))
     terms = catalog.registry.terms["challenges"]
     keywords = [labels.get(terms[k]["label"], f"challenges.{k}.label") if k in terms else k for k in data["challenges"]]
     return jsonld(data, lang, page_url(site_url, lang, tid), keywords)

@@ -106,10 +106,6 @@ def _helpers(ctx: Context) -> dict[str, Callable]:
         entry = reg.units.get(key, {}) if reg else {}
         return entry.get("symbol", key)
 
-    def unit_label(key: str | None) -> str:
-        entry = reg.units.get(key, {}) if reg and key else {}
-        return ctx.gettext(entry["label"]) if entry.get("label") else ""
-
     def score(value: float) -> str:
         return format_decimal(round(value, 2), format="0.00", locale=ctx.locale)
 
@@ -154,7 +150,7 @@ def _helpers(ctx: Context) -> dict[str, Callable]:
         return ctx.toolkits.get(tid, {}).get("title", tid)
 
     return {
-        "_": ctx.gettext, "num": num, "unit": unit, "unit_label": unit_label, "figure": figure,
+        "_": ctx.gettext, "num": num, "unit": unit, "figure": figure,
         "term": term, "country": country, "day": day, "standard": standard, "score": score, "percent": percent,
         "toolkit_title": toolkit_title, "lang": ctx.lang,
         # from a toolkit page (toolkits/<id>/) to the site root, which holds api/ and schema/
@@ -261,7 +257,7 @@ def language_name(code: str) -> str:
 
 def docs_banner(lang: str, declared: str | None, is_fallback: bool, english_url: str, root) -> str:
     """Banner for a hand-written page: source, its declared translation status, or missing."""
-    from .translate import Lookup, catalog_path, read_catalog  # the translate step imports render
+    from .translate import Lookup, load_po  # imported here: the translate step imports render
 
     if lang == "en":
         status = "source"
@@ -269,9 +265,7 @@ def docs_banner(lang: str, declared: str | None, is_fallback: bool, english_url:
         status = "missing"
     else:
         status = declared if declared in ("machine", "reviewed") else "machine"
-    path = catalog_path(root, lang, "messages")
-    po = read_catalog(path)[0] if lang != "en" and path.is_file() else None
-    return str(banner(status, Context(lang=lang, translations=Lookup(po)), english_url))
+    return str(banner(status, Context(lang=lang, translations=Lookup(load_po(root, lang, "messages"))), english_url))
 
 
 def _render(template: str, ctx: Context, **data: Any) -> str:
@@ -301,12 +295,16 @@ def render_benefit_method(toolkits: list[dict], ctx: Context) -> str:
                    total_weight=sum(d["weight"] for d in ctx.registry.benefit))
 
 
+def _countries_of(tk: dict) -> set[str]:
+    """Where a toolkit is used: its countries and the countries of its case studies."""
+    return set(tk.get("countries", [])) | {cs["country"] for cs in tk.get("case_studies", []) if cs.get("country")}
+
+
 def _map_counts(toolkits: list[dict]) -> dict[str, int]:
-    """Number of toolkits used in each country (its countries and its case studies)."""
+    """Number of toolkits used in each country."""
     from collections import Counter
 
-    return dict(Counter(c for tk in toolkits for c in set(tk.get("countries", [])) | {
-        cs["country"] for cs in tk.get("case_studies", []) if cs.get("country")}))
+    return dict(Counter(c for tk in toolkits for c in _countries_of(tk)))
 
 
 def render_map(toolkits: list[dict], ctx: Context) -> str:
@@ -325,8 +323,7 @@ def render_map(toolkits: list[dict], ctx: Context) -> str:
         legend_labels=(num(0),) + tuple(num(a) if a == b else f"{num(a)}–{num(b)}" for a, b in ranges),
         label=lambda name, n: _("%(country)s: %(count)s") % {"country": name, "count": num(n)},
         rtl=ctx.locale.character_order == "right-to-left", dom_id="gt-map")
-    by_country = {code: [tk for tk in toolkits if code in set(tk.get("countries", [])) | {
-        cs["country"] for cs in tk.get("case_studies", [])}] for code in counts}
+    by_country = {code: [tk for tk in toolkits if code in _countries_of(tk)] for code in counts}
     rows = sorted(counts, key=lambda code: ctx.locale.territories.get(code, code).casefold())
     return _render("map.md.j2", ctx, svg=Markup(svg), rows=rows, counts=counts, by_country=by_country,
                    not_drawn=sorted(worldmap.missing(counts)))

@@ -22,6 +22,7 @@ Layout (documented in docs/contribute.md):
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from dataclasses import dataclass, field
@@ -172,6 +173,30 @@ def read_catalog(path: Path, display: str | None = None) -> tuple[Catalog | None
         line = getattr(exc, "lineno", 1) or 1
         return None, [Problem(display, line, 1, "GT401", "", f"cannot read PO file: {' '.join(str(exc).split())[:200]}")]
     return catalog, []
+
+
+_PO_MEMO: dict[Path, tuple[bytes, Catalog | None]] = {}
+
+
+def load_po(root: Path, lang: str, domain: str) -> Catalog | None:
+    """The catalog of ``domain`` in ``lang``, or None for English, a missing or broken file.
+
+    Parsed once per content of the file (keyed by a hash of its bytes, so an edit within one
+    file-system clock tick is still seen): a build uses each catalog for many pages.
+    Callers must not modify the returned catalog. Broken files are reported by check_all (GT401).
+    """
+    if lang == SOURCE:
+        return None
+    path = catalog_path(root, lang, domain)
+    try:
+        stamp = hashlib.sha1(path.read_bytes()).digest()
+    except OSError:
+        return None
+    cached = _PO_MEMO.get(path)
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, read_catalog(path)[0])
+        _PO_MEMO[path] = cached
+    return cached[1]
 
 
 def provenance(catalog: Catalog | None) -> str | None:
@@ -386,15 +411,25 @@ def expected_catalogs(root: Path, catalog) -> dict[str, list[Entry]]:
     return domains
 
 
+class CatalogError(Exception):
+    """A catalog cannot be updated because it cannot be read; ``problems`` say where."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(problems[0].text())
+        self.problems = problems
+
+
 def update_all(root: Path, catalog, languages: tuple[str, ...] = LANGUAGES[1:]) -> dict[str, dict[str, int]]:
     """Bring every catalog of every language in line with the English; return changes per file."""
     report = {}
+    expected = expected_catalogs(root, catalog)  # the same English for every language
     for lang in languages:
-        for domain, entries in expected_catalogs(root, catalog).items():
+        for domain, entries in expected.items():
             path = catalog_path(root, lang, domain)
-            old, problems = read_catalog(path) if path.is_file() else (None, [])
+            display = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+            old, problems = read_catalog(path, display) if path.is_file() else (None, [])
             if problems:
-                raise ValueError(problems[0].text())
+                raise CatalogError(problems)
             new, stats = update_catalog(old, entries, lang, domain)
             if write_if_changed(path, po_text(new)):
                 report[str(path.relative_to(root))] = stats
