@@ -37,11 +37,7 @@ def page_texts(catalog: Catalog, languages: tuple[str, ...] | None = None) -> di
         ui_po = load_po(root, lang, "messages")
         ui = Lookup(ui_po)
         registry = _translated_registry(catalog.registry, load_po(root, lang, "registry"))
-        translated: dict[str, tuple[dict, str, Lookup]] = {}
-        for tid, tk in sorted(catalog.toolkits.items()):
-            po = load_po(root, lang, f"toolkits/{tid}")
-            data, lookup = translate_toolkit(tk.data, schema("toolkit"), po)
-            translated[tid] = (data, status_of(lang, lookup, po), lookup)
+        translated = {tid: translated_toolkit(catalog, tid, lang) for tid in sorted(catalog.toolkits)}
         ctx = Context(lang=lang, translations=ui, registry=registry, toolkits={t: d for t, (d, _, _) in translated.items()})
         for tid, (data, status, lookup) in translated.items():
             note = banner(status, ctx, f"{up}../../toolkits/{tid}/", lookup.missing + lookup.fuzzy, lookup.total)
@@ -61,6 +57,18 @@ def page_texts(catalog: Catalog, languages: tuple[str, ...] | None = None) -> di
         for path, (text, english) in bodies.items():
             pages[path] = _with_banner(text, str(banner(page_status, ctx, english, ui.missing + ui.fuzzy, ui.total)))
     return {path: _mark(text) for path, text in pages.items()}
+
+
+def translated_toolkit(catalog: Catalog, tid: str, lang: str) -> tuple[dict, str, Lookup]:
+    """(toolkit data with texts in ``lang`` where translated, translation status, the Lookup that
+    counted missing and outdated texts). Made once per catalog, toolkit and language: the pages,
+    the open data and the JSON-LD of every page share it."""
+    key = (tid, lang)
+    if key not in catalog.translations:
+        po = load_po(catalog.root, lang, f"toolkits/{tid}")
+        data, lookup = translate_toolkit(catalog.toolkits[tid].data, schema("toolkit"), po)
+        catalog.translations[key] = (data, status_of(lang, lookup, po), lookup)
+    return catalog.translations[key]
 
 
 def _with_banner(text: str, note: str) -> str:

@@ -33,7 +33,8 @@ from babel import Locale
 from markupsafe import Markup
 
 from .registry import VOCABULARIES
-from .translate import LANGUAGES, SOURCE, STATUSES, Lookup, load_po, status_of, translate_toolkit
+from .export import translated_toolkit
+from .translate import LANGUAGES, SOURCE, STATUSES, Lookup, load_po
 from .validate import Catalog, schema
 
 API = "api/v1"
@@ -88,9 +89,8 @@ def page_url(site_url: str, lang: str, tid: str) -> str:
 
 def translated(catalog: Catalog, tid: str, lang: str) -> tuple[dict, str]:
     """(toolkit data with texts in ``lang`` where translated, translation status)."""
-    po = load_po(catalog.root, lang, f"toolkits/{tid}")
-    data, lookup = translate_toolkit(catalog.toolkits[tid].data, schema("toolkit"), po)
-    return data, status_of(lang, lookup, po)
+    data, status, _lookup = translated_toolkit(catalog, tid, lang)
+    return data, status
 
 
 def toolkit_record(catalog: Catalog, tid: str, site_url: str) -> dict:

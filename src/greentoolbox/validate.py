@@ -45,6 +45,10 @@ class Catalog:
     registry: Registry = field(default_factory=Registry)
     toolkits: dict[str, Toolkit] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # (toolkit id, language) -> (translated data, status, Lookup); filled by export.translated_toolkit.
+    # A catalog is never changed once validated (a changed tree gives a new catalog), so the memo
+    # never goes stale.
+    translations: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
