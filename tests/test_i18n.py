@@ -101,6 +101,15 @@ def test_every_catalog_exists_and_is_current_in_the_repository():
     assert result.returncode == 0, result.stdout[-3000:]
 
 
+def test_extracted_templates_are_not_taken_for_a_language(tmp_path):
+    tree = make_tree(tmp_path)
+    assert cli("--root", str(tree), "i18n", "update").returncode == 0
+    assert cli("--root", str(tree), "i18n", "extract").returncode == 0
+    assert (tree / "locales" / "templates" / "messages.pot").is_file()
+    result = cli("--root", str(tree), "i18n", "check")
+    assert result.returncode == 0 and "GT402" not in result.stdout, result.stdout
+
+
 def test_a_moved_text_keeps_its_translation_without_becoming_fuzzy(tmp_path):
     tree = make_tree(tmp_path)
     translate.update_all(tree, validate_tree(tree, translations=False))

@@ -95,7 +95,7 @@ def _i18n(root: Path, action: str, fmt: str) -> int:
         print("fix the toolkit problems first", file=sys.stderr)
         return 1
     if action == "extract":
-        out = root / "locales" / "templates"
+        out = root / "locales" / translate.TEMPLATES
         for domain, entries in translate.expected_catalogs(root, catalog).items():
             pot, _ = translate.update_catalog(None, entries, "en", domain)
             pot.locale = None

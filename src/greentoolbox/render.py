@@ -171,39 +171,44 @@ def stage_label(stage: str, _: Callable[[str], str]) -> str:
     }[stage]
 
 
+# value -> its label; a function each, so rendering a label translates only that one
+_ENUM_LABELS: dict[str, Callable[[Callable[[str], str]], str]] = {
+    "measured": lambda _: _("measured"),
+    "reported": lambda _: _("reported"),
+    "standard": lambda _: _("required by a standard"),
+    "typical-design-value": lambda _: _("typical design value"),
+    "estimate": lambda _: _("estimate"),
+    "capex": lambda _: _("investment"),
+    "opex": lambda _: _("running cost"),
+    "risk": lambda _: _("Risk"),
+    "contrary-evidence": lambda _: _("Contrary evidence"),
+    "requires": lambda _: _("requires"),
+    "pairs_with": lambda _: _("pairs with"),
+    "part_of": lambda _: _("part of"),
+    "enterprise": lambda _: _("Enterprise"),
+    "international-organisation": lambda _: _("International organisation"),
+    "local-ngo": lambda _: _("Local NGO"),
+    "community": lambda _: _("Community"),
+    "government": lambda _: _("Government"),
+    "research": lambda _: _("Research"),
+    "finance": lambda _: _("Finance"),
+    "current": lambda _: _("current"),
+    "superseded": lambda _: _("superseded"),
+    "withdrawn": lambda _: _("withdrawn"),
+    "unknown": lambda _: _("status not checked"),
+    "standard-kind": lambda _: _("standard"),
+    "technical-specification": lambda _: _("technical specification"),
+    "guideline": lambda _: _("guideline"),
+    "certification-scheme": lambda _: _("certification scheme"),
+    "convention": lambda _: _("convention"),
+    "regulation": lambda _: _("regulation"),
+    "test-method": lambda _: _("test method"),
+}
+
+
 def enum_label(value: str, _: Callable[[str], str]) -> str:
-    return {
-        "measured": _("measured"),
-        "reported": _("reported"),
-        "standard": _("required by a standard"),
-        "typical-design-value": _("typical design value"),
-        "estimate": _("estimate"),
-        "capex": _("investment"),
-        "opex": _("running cost"),
-        "risk": _("Risk"),
-        "contrary-evidence": _("Contrary evidence"),
-        "requires": _("requires"),
-        "pairs_with": _("pairs with"),
-        "part_of": _("part of"),
-        "enterprise": _("Enterprise"),
-        "international-organisation": _("International organisation"),
-        "local-ngo": _("Local NGO"),
-        "community": _("Community"),
-        "government": _("Government"),
-        "research": _("Research"),
-        "finance": _("Finance"),
-        "current": _("current"),
-        "superseded": _("superseded"),
-        "withdrawn": _("withdrawn"),
-        "unknown": _("status not checked"),
-        "standard-kind": _("standard"),
-        "technical-specification": _("technical specification"),
-        "guideline": _("guideline"),
-        "certification-scheme": _("certification scheme"),
-        "convention": _("convention"),
-        "regulation": _("regulation"),
-        "test-method": _("test method"),
-    }.get(value, value)
+    label = _ENUM_LABELS.get(value)
+    return label(_) if label is not None else value
 
 
 def status_label(status: str, _: Callable[[str], str]) -> str:

@@ -141,7 +141,10 @@ def catalog_path(root: Path, lang: str, domain: str) -> Path:
     return Path(root) / "locales" / lang / f"{domain}.po"
 
 
-_PO_LINE = re.compile(r'^(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?"(?:[^"\\]|\\.)*"$')
+# a line that is neither blank, a comment, nor a (keyword and) complete quoted string
+_PO_BAD_LINE = re.compile(
+    r'^(?![ \t]*(?:#|$))(?![ \t]*(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)[ \t]+)?"(?:[^"\\\n]|\\.)*"[ \t]*$).*$',
+    re.M)
 
 
 def _po_syntax(raw: bytes, display: str) -> list[Problem]:
@@ -151,13 +154,13 @@ def _po_syntax(raw: bytes, display: str) -> list[Problem]:
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         return [Problem(display, line, 1, "GT401", "", "the catalog is not UTF-8")]
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        if not _PO_LINE.match(stripped):
-            return [Problem(display, number, 1, "GT401", "", f"not a PO line: {stripped[:60]!r} (a missing quote, or a keyword typo)")]
-    return []
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    bad = _PO_BAD_LINE.search(text)
+    if bad is None:
+        return []
+    number = text.count("\n", 0, bad.start()) + 1
+    stripped = bad.group().strip()
+    return [Problem(display, number, 1, "GT401", "", f"not a PO line: {stripped[:60]!r} (a missing quote, or a keyword typo)")]
 
 
 def read_catalog(path: Path, display: str | None = None) -> tuple[Catalog | None, list[Problem]]:
@@ -175,28 +178,37 @@ def read_catalog(path: Path, display: str | None = None) -> tuple[Catalog | None
     return catalog, []
 
 
-_PO_MEMO: dict[Path, tuple[bytes, Catalog | None]] = {}
+TEMPLATES = "templates"  # locales/templates/: the POT files `greentoolbox i18n extract` writes
+
+
+_PO_MEMO: dict[tuple[Path, str], tuple[bytes, Catalog | None, list[Problem]]] = {}
+
+
+def read_catalog_once(path: Path, display: str | None = None) -> tuple[Catalog | None, list[Problem]]:
+    """``read_catalog``, parsed once per content of the file (keyed by a hash of its bytes, so an
+    edit within one file-system clock tick is still seen): a build checks every catalog and uses
+    each for many pages. Callers must not modify the returned catalog."""
+    key = (Path(path), display or str(path))
+    try:
+        stamp = hashlib.sha1(Path(path).read_bytes()).digest()
+    except OSError:
+        return read_catalog(path, display)
+    cached = _PO_MEMO.get(key)
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, *read_catalog(path, display))
+        _PO_MEMO[key] = cached
+    return cached[1], cached[2]
 
 
 def load_po(root: Path, lang: str, domain: str) -> Catalog | None:
-    """The catalog of ``domain`` in ``lang``, or None for English, a missing or broken file.
-
-    Parsed once per content of the file (keyed by a hash of its bytes, so an edit within one
-    file-system clock tick is still seen): a build uses each catalog for many pages.
-    Callers must not modify the returned catalog. Broken files are reported by check_all (GT401).
-    """
+    """The catalog of ``domain`` in ``lang``, or None for English, a missing or broken file
+    (broken files are reported by check_all, GT401). Memoized like ``read_catalog_once``."""
     if lang == SOURCE:
         return None
     path = catalog_path(root, lang, domain)
-    try:
-        stamp = hashlib.sha1(path.read_bytes()).digest()
-    except OSError:
+    if not path.is_file():
         return None
-    cached = _PO_MEMO.get(path)
-    if cached is None or cached[0] != stamp:
-        cached = (stamp, read_catalog(path)[0])
-        _PO_MEMO[path] = cached
-    return cached[1]
+    return read_catalog_once(path, path.relative_to(root).as_posix() if path.is_relative_to(root) else None)[0]
 
 
 def provenance(catalog: Catalog | None) -> str | None:
@@ -310,17 +322,25 @@ class Lookup:
     missing: int = 0
     total: int = 0
 
+    _memo: dict = field(default_factory=dict, repr=False, compare=False)
+
     def get(self, text: str, context: str | None = None) -> str:
         self.total += 1
+        found = self._memo.get((text, context))
+        if found is None:
+            found = self._memo[(text, context)] = self._find(text, context)
+        outcome, result = found
+        setattr(self, outcome, getattr(self, outcome) + 1)
+        return result
+
+    def _find(self, text: str, context: str | None) -> tuple[str, str]:
+        """(which counter, text to show) for one text; a Lookup memoizes it."""
         message = self.catalog.get(text, context=context) if self.catalog is not None else None
         if message is None or not message.string:
-            self.missing += 1
-            return text
+            return "missing", text
         if message.fuzzy or not _placeholders_match(text, message.string):
-            self.fuzzy += 1  # a broken translation is shown in English, never formatted
-            return text
-        self.used += 1
-        return message.string
+            return "fuzzy", text  # a broken translation is shown in English, never formatted
+        return "used", message.string
 
     def gettext(self, text: str) -> str:
         return self.get(text)
@@ -445,6 +465,8 @@ def check_all(root: Path, catalog) -> list[Problem]:
         return problems
     expected = expected_catalogs(root, catalog)
     for folder in sorted(p for p in base.iterdir() if p.is_dir()):
+        if folder.name == TEMPLATES:  # written by `i18n extract`, not a language
+            continue
         if folder.name not in LANGUAGES or folder.name == SOURCE:
             problems.append(Problem(f"locales/{folder.name}", 1, 1, "GT402", "", f"{folder.name!r} is not one of the site languages ({', '.join(LANGUAGES[1:])})"))
             continue
@@ -454,7 +476,7 @@ def check_all(root: Path, catalog) -> list[Problem]:
             if rel not in expected:
                 problems.append(Problem(display, 1, 1, "GT403", "", "no toolkit or catalog matches this file", "remove it, or rename it after an existing toolkit id"))
                 continue
-            po, read_problems = read_catalog(path, display)
+            po, read_problems = read_catalog_once(path, display)
             problems += read_problems
             if po is None:
                 continue
