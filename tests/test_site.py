@@ -18,6 +18,7 @@ from inventory import missing_leaves
 
 pytestmark = pytest.mark.site
 FLAGSHIPS = ("mangrove-aquaculture", "solar-cold-storage")
+SHIPPED = tuple(sorted(p.parent.name for p in (REPO / "toolkits").glob("*/toolkit.yaml")))
 
 
 def test_flagship_pages_exist(real_site):
@@ -28,8 +29,8 @@ def test_flagship_pages_exist(real_site):
         assert f"{slug}/" in catalog.hrefs
 
 
-@pytest.mark.parametrize("slug", FLAGSHIPS)
-def test_every_leaf_value_of_a_flagship_is_on_its_page(real_site, slug):
+@pytest.mark.parametrize("slug", SHIPPED)
+def test_every_leaf_value_of_a_shipped_toolkit_is_on_its_page(real_site, slug):
     catalog = validate_tree(REPO)
     page = parse_page(real_site / "toolkits" / slug / "index.html")
     assert missing_leaves(page, catalog.toolkits[slug].data, catalog.registry) == []
@@ -39,6 +40,21 @@ def test_every_leaf_value_of_the_demo_toolkit_is_on_its_page(demo_site, tmp_path
     catalog = validate_tree(make_tree(tmp_path))
     page = parse_page(demo_site / "toolkits" / "demo-solar" / "index.html")
     assert missing_leaves(page, catalog.toolkits["demo-solar"].data, catalog.registry) == []
+
+
+def test_links_between_toolkits_show_on_both_pages(real_site):
+    """A typed link is listed on the page that makes it and, turned round, on the page it names:
+    the composite village lists its parts without repeating their links in its own file."""
+    catalog = validate_tree(REPO)
+    links = [(tid, link["relation"], link["toolkit"]) for tid, tk in catalog.toolkits.items() for link in tk.data.get("related", [])]
+    assert any(relation == "part_of" for _, relation, _ in links)
+    turned = {"part_of": "Includes", "requires": "Required by", "pairs_with": "Pairs with"}
+    for source, relation, target in links:
+        assert f"../{target}/" in parse_page(real_site / "toolkits" / source / "index.html").hrefs
+        back = (real_site / "toolkits" / target / "index.html").read_text("utf-8")
+        own = {link["toolkit"] for link in catalog.toolkits[target].data.get("related", [])}
+        if source not in own:  # already listed by the target's own link otherwise
+            assert re.search(rf'<li>{turned[relation]}: <a href="\.\./{source}/">', back), (source, relation, target)
 
 
 def test_standards_index_lists_citing_toolkits_and_stages(real_site):

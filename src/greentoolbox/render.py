@@ -185,6 +185,9 @@ _ENUM_LABELS: dict[str, Callable[[Callable[[str], str]], str]] = {
     "requires": lambda _: _("requires"),
     "pairs_with": lambda _: _("pairs with"),
     "part_of": lambda _: _("part of"),
+    "incoming-part_of": lambda _: _("includes"),
+    "incoming-requires": lambda _: _("required by"),
+    "incoming-pairs_with": lambda _: _("pairs with"),
     "enterprise": lambda _: _("Enterprise"),
     "international-organisation": lambda _: _("International organisation"),
     "local-ngo": lambda _: _("Local NGO"),
@@ -288,7 +291,22 @@ def render_toolkit(data: dict, ctx: Context, note: str = "") -> str:
     refs = {r["id"]: i + 1 for i, r in enumerate(data.get("references", []))}
     benefits = profile(data, ctx.registry.benefit) if ctx.registry is not None else None
     thumb = map_thumbnail(data, ctx) if ctx.registry is not None else ""
-    return _render("toolkit.md.j2", ctx, tk=data, refs=refs, note=Markup(note), benefits=benefits, thumb=thumb)
+    return _render("toolkit.md.j2", ctx, tk=data, refs=refs, note=Markup(note), benefits=benefits, thumb=thumb,
+                   incoming=incoming_links(data, ctx.toolkits))
+
+
+def incoming_links(data: dict, toolkits: dict) -> list[tuple[str, str]]:
+    """(relation, other toolkit id) for the links other toolkits make to this one, so a composite
+    toolkit lists its parts and a component what needs it. A pair already linked from this toolkit
+    is left out."""
+    own = {r["toolkit"] for r in data.get("related", [])}
+    found = []
+    for tid, other in sorted(toolkits.items()):
+        for link in other.get("related", []):
+            if link["toolkit"] == data.get("id") and tid not in own:
+                found.append((link["relation"], tid))
+    order = {"part_of": 0, "requires": 1, "pairs_with": 2}
+    return sorted(found, key=lambda f: (order[f[0]], f[1]))
 
 
 def render_benefit_method(toolkits: list[dict], ctx: Context) -> str:
