@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from babel.messages.pofile import read_po
 
 from greentoolbox import translate
@@ -138,3 +140,22 @@ def test_update_refuses_a_broken_catalog_with_its_location_not_a_traceback(tmp_p
     assert result.stdout.startswith("locales/fr/toolkits/demo-solar.po:") and "GT401" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
     assert path.read_bytes() == before  # nothing a translator wrote is overwritten
+
+
+def test_unit_symbols_that_are_words_are_translated_on_every_page():
+    """'25 years' must not appear on a Chinese page: word symbols go through registry.po, SI
+    symbols (kWh, m³) stay as they are."""
+    catalog = validate_tree(REPO, translations=False)
+    words = {u["symbol"] for u in catalog.registry.units.values() if translate.symbol_is_words(u["symbol"])}
+    assert {"years", "people", "per kWh"} <= words and "kWh" not in words and "m³" not in words
+    pages = page_texts(catalog)
+    done = {(r["lang"], r["domain"]) for r in translation_status(REPO, catalog) if r["status"] in ("machine", "reviewed")}
+    for lang in translate.LANGUAGES[1:]:
+        po = translate.load_po(REPO, lang, "registry")
+        untranslated = {u["symbol"] for k, u in catalog.registry.units.items() if u["symbol"] in words
+                        and (po.get(u["symbol"], context=f"units.{k}.symbol") is None
+                             or po.get(u["symbol"], context=f"units.{k}.symbol").string in ("", u["symbol"]))}
+        for path, text in pages.items():
+            if path.endswith(f".{lang}.md") and path.count("/") == 2 and (lang, path.rsplit("/", 1)[0]) in done:
+                shown = set(re.findall(r"\d (" + "|".join(map(re.escape, sorted(words - untranslated, key=len, reverse=True))) + r")\b", text))
+                assert not shown, (path, shown)

@@ -14,7 +14,7 @@ from .validate import validate_tree
 
 from .registry import VOCABULARIES, Registry
 from .render import Context, banner, render_catalog, render_standards, render_status, render_benefit_method, render_map, render_toolkit, render_vocabulary
-from .translate import LANGUAGES, SOURCE, Lookup, load_po, provenance, status_of, translate_toolkit
+from .translate import LANGUAGES, SOURCE, Lookup, load_po, provenance, status_of, symbol_is_words, translate_toolkit
 from .validate import Catalog, schema
 
 GENERATED_DIRS = ("toolkits", "standards", "translation-status", "challenges", "sectors", "benefit-index", "map")
@@ -88,6 +88,8 @@ def _translated_registry(registry: Registry, po) -> Registry:
                                      "description": lookup.get(term["description"], f"{vocab}.{key}.description")}
     for key, unit in registry.units.items():
         out.units[key] = {**unit, "label": lookup.get(unit["label"], f"units.{key}.label")}
+        if symbol_is_words(unit["symbol"]):
+            out.units[key]["symbol"] = lookup.get(unit["symbol"], f"units.{key}.symbol")
     for key, std in registry.standards.items():
         out.standards[key] = {**std, "title": lookup.get(std["title"], f"standards.{key}.title")}
     out.benefit = [{**d, "label": lookup.get(d["label"], f"benefit.{d['key']}.label"),

@@ -97,6 +97,15 @@ def _walk(data: Any, node: dict, root: dict, path: tuple) -> Iterator[tuple[tupl
         yield path, data, node.get("description", "")
 
 
+_WORD = re.compile(r"[a-z]{3,}")
+
+
+def symbol_is_words(symbol: str) -> bool:
+    """A unit symbol that is (or contains) a word, such as 'days', 'per crate per day' or
+    'plants/ha', is translated; SI symbols such as 'kWh/d', 'm³' or 't CO₂e/a' are not."""
+    return bool(_WORD.search(symbol or ""))
+
+
 def registry_entries(registry) -> list[Entry]:
     """Vocabulary labels and descriptions, unit names, standard titles."""
     out = []
@@ -106,6 +115,9 @@ def registry_entries(registry) -> list[Entry]:
             out.append(Entry(f"{vocab}.{key}.description", term["description"], f"What the term {term['label']!r} covers"))
     for key, unit in registry.units.items():
         out.append(Entry(f"units.{key}.label", unit["label"], f"Name of the unit {unit['symbol'] or key}"))
+        if symbol_is_words(unit["symbol"]):
+            out.append(Entry(f"units.{key}.symbol", unit["symbol"],
+                             f"Shown after numbers, as in '25 {unit['symbol']}' ({unit['label']}): translate the words, keep it short, keep any SI symbol"))
     for dim in registry.benefit:
         out.append(Entry(f"benefit.{dim['key']}.label", dim["label"], "Name of a dimension of the benefit index"))
         out.append(Entry(f"benefit.{dim['key']}.rationale", dim["rationale"], f"Why the reference value of {dim['label']!r} was chosen"))
