@@ -55,6 +55,7 @@ CODES: dict[str, tuple[str, str]] = {
     "GT405": ("markup-in-translation", "A translation carries HTML, a Markdown link or a script URL the English does not."),
     "GT406": ("stale-catalog", "A catalog is missing, lacks an English text, or keeps one that no longer exists."),
     "GT407": ("no-provenance", "A catalog does not say whether it is a machine or a reviewed translation."),
+    "GT408": ("translation-too-long", "A translation is longer than the field allows (the schema's limit holds in every language)."),
 }
 
 HINTS: dict[str, str] = {
@@ -96,6 +97,7 @@ HINTS: dict[str, str] = {
     "GT405": "translate the text only; pages show it exactly as written",
     "GT406": "run: greentoolbox i18n update",
     "GT407": "add '# Translation-Status: machine' (or reviewed) to the header comment",
+    "GT408": "shorten the translation: say the same in fewer words",
 }
 
 

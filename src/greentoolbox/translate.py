@@ -58,6 +58,7 @@ class Entry:
     context: str
     text: str
     comment: str = ""
+    max_length: int | None = None  # the field's maxLength in the schema; translations must fit too
 
 
 # ---------------------------------------------------------------------------------------------
@@ -66,7 +67,7 @@ class Entry:
 
 def toolkit_entries(data: dict, schema: dict) -> list[Entry]:
     """Every translatable string of a toolkit, in file order."""
-    return [Entry(field_name(path), value, note) for path, value, note in _walk(data, schema, schema, ())]
+    return [Entry(field_name(path), value, note, limit) for path, value, note, limit in _walk(data, schema, schema, ())]
 
 
 def _resolve(node: dict, root: dict) -> tuple[dict, str]:
@@ -81,7 +82,7 @@ def _resolve(node: dict, root: dict) -> tuple[dict, str]:
     return node, ref_name
 
 
-def _walk(data: Any, node: dict, root: dict, path: tuple) -> Iterator[tuple[tuple, str, str]]:
+def _walk(data: Any, node: dict, root: dict, path: tuple) -> Iterator[tuple[tuple, str, str, int | None]]:
     node, ref_name = _resolve(node, root)
     if isinstance(data, dict):
         for key, value in data.items():
@@ -94,7 +95,7 @@ def _walk(data: Any, node: dict, root: dict, path: tuple) -> Iterator[tuple[tupl
         for i, value in enumerate(data):
             yield from _walk(value, node.get("items", {}), root, path + (i,))
     elif isinstance(data, str) and data.strip() and (ref_name in ("line", "prose") or path[-1:] == ("value",)):
-        yield path, data, node.get("description", "")
+        yield path, data, node.get("description", ""), node.get("maxLength")
 
 
 _WORD = re.compile(r"[a-z]{3,}")
@@ -494,8 +495,13 @@ def check_all(root: Path, catalog) -> list[Problem]:
                 continue
             if provenance(po) not in PROVENANCE:
                 problems.append(Problem(display, 1, 1, "GT407", "", "the header comment needs a line 'Translation-Status: machine' or 'reviewed'"))
+            limits = {e.context: e.max_length for e in expected[rel] if e.max_length}
             for message in po:
                 problems += check_message(message, display, folder.name)
+                limit = limits.get(message.context or "")
+                if limit and isinstance(message.string, str) and len(message.string) > limit:
+                    problems.append(Problem(display, message.lineno or 1, 1, "GT408", message.context or "",
+                                            f"the translation has {len(message.string)} characters; the field allows {limit}"))
             wanted = {(e.context or None, e.text) for e in expected[rel]}
             have = {(m.context, m.id) for m in po if m.id}
             for context, text in sorted(wanted - have, key=str):
