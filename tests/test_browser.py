@@ -17,7 +17,10 @@ from conftest import REPO
 
 pytestmark = [pytest.mark.browser, pytest.mark.site]
 CHROMIUM = "/usr/bin/chromium"
-SLUGS = {"M": "mangrove-aquaculture", "S": "solar-cold-storage"}
+SLUGS = {"M": "mangrove-aquaculture", "S": "solar-cold-storage", "G": "community-pv-microgrid",
+         "B": "micro-energy-storage", "W": "decentralised-wastewater", "D": "desert-restoration",
+         "R": "rainforest-restoration", "I": "solar-drip-irrigation", "J": "juncao",
+         "P": "coastal-plastic-recycling", "Q": "biogas-digesters", "Z": "zero-carbon-village"}
 LANGS = ("en", "zh", "fr", "es", "ar", "ru", "pt", "sw", "id", "vi")
 QUERIES = yaml.safe_load((Path(__file__).parent / "search_queries.yaml").read_text("utf-8"))
 

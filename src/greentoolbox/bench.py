@@ -250,9 +250,14 @@ def make_catalogs(repo: Path, root: Path, langs: tuple[str, ...], rng: random.Ra
             if not domain.startswith("toolkits/"):
                 continue
             po, _ = update_catalog(None, entries, lang, domain)
+            limits = {e.context: e.max_length for e in entries if e.max_length}
             for message in po:
                 if message.id:
-                    message.string = writer.text(max(1, round(len(message.id) * ratio)), line="\n" not in message.id)
+                    length = max(1, round(len(message.id) * ratio))
+                    limit = limits.get(message.context or "")
+                    text = writer.text(min(length, limit) if limit else length, line="\n" not in message.id)
+                    # a translator keeps within the field's limit (GT408), so the synthetic one does
+                    message.string = text[:limit].rstrip() if limit else text
             write_if_changed(catalog_path(root, lang, domain), po_text(po))
 
 
