@@ -197,7 +197,8 @@ def make_toolkits(repo: Path, root: Path, n: int, rng: random.Random, writer: Wr
         data = json.loads(json.dumps(templates[i % len(templates)]))
         for entry in toolkit_entries(data, toolkit_schema):
             one_line = "\n" not in entry.text and len(entry.text) < 200
-            _set(data, entry.context, writer.text(len(entry.text), line=one_line))
+            text = writer.text(len(entry.text), line=one_line)
+            _set(data, entry.context, text[: entry.max_length].rstrip() if entry.max_length else text)
         data["id"] = tid
         data["title"] = writer.text(rng.randint(30, 70), line=True)
         for vocab, terms in reg.terms.items():
