@@ -1,4 +1,5 @@
-/* Green Toolbox catalog filters. Without JavaScript the form stays hidden and every toolkit is
+/* Green Toolbox catalog filters. Without JavaScript the form stays hidden (CSS: only pages marked
+   gt-js by the inline script in overrides/main.html show it) and every toolkit is
    listed. With it: instant filtering (any value within a filter, all filters together), counts
    per value, and the selection in the URL (?challenge=food-loss&country=NG) so it can be shared. */
 (function () {

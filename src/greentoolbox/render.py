@@ -403,7 +403,15 @@ def render_catalog(toolkits: list[dict], ctx: Context) -> str:
         ("maturity", _("Maturity"), [(b, label) for b, label in (("trl-1-4", _("Research and pilots (TRL 1–4)")), ("trl-5-7", _("Demonstrated (TRL 5–7)")), ("trl-8-9", _("Proven in use (TRL 8–9)"))) if any(trl_band(tk["maturity"]["trl"]) == b for tk in toolkits)]),
         ("cost", _("Cost tier"), [(t, label) for t, label in (("low", _("Low: under USD 10,000 per site")), ("medium", _("Medium: USD 10,000–100,000 per site")), ("high", _("High: over USD 100,000 per site"))) if any(tk["costs"].get("tier") == t for tk in toolkits)]),
     ]
-    return _render("catalog.md.j2", ctx, toolkits=toolkits, facets=facets, trl_band=trl_band)
+    values_of = {
+        "challenge": lambda tk: tk["challenges"], "sector": lambda tk: tk["sectors"],
+        "climate": lambda tk: tk["climate_zones"], "country": lambda tk: tk["countries"],
+        "maturity": lambda tk: [trl_band(tk["maturity"]["trl"])], "cost": lambda tk: [tk["costs"].get("tier")],
+    }
+    # counts with no filter set, written into the page so the script changes nothing on load
+    counts = {key: {value: sum(value in values_of[key](tk) for tk in toolkits) for value, _text in values}
+              for key, _title, values in facets}
+    return _render("catalog.md.j2", ctx, toolkits=toolkits, facets=facets, trl_band=trl_band, counts=counts)
 
 
 def render_standards(citations: dict[str, list[tuple[dict, list[str]]]], ctx: Context) -> str:
