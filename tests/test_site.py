@@ -309,3 +309,18 @@ def parse_page_text(html: str) -> str:
     parser = PageParser()
     parser.feed(html)
     return parser.text
+
+
+@pytest.mark.parametrize("slug", SHIPPED)
+def test_shipped_toolkit_meets_the_library_bar(slug):
+    """Each toolkit cites at least three registry standards or guidelines and at least one case
+    whose source can be followed (a URL or DOI); every registry entry says how it was checked."""
+    catalog = validate_tree(REPO)
+    data = catalog.toolkits[slug].data
+    cited = {s["standard"] for s in data["standards"]}
+    assert len(cited) >= 3 and cited <= set(catalog.registry.standards), cited
+    refs = {r["id"]: r for r in data["references"]}
+    assert any(refs[c["source"]].get("url") or refs[c["source"]].get("doi") for c in data["case_studies"])
+    for key in cited:
+        entry = catalog.registry.standards[key]
+        assert isinstance(entry["verified"], bool) and entry.get("verification"), key
