@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from babel.messages.pofile import read_po
 
 from greentoolbox import translate
@@ -15,17 +16,25 @@ from greentoolbox.validate import validate_tree
 from conftest import GOOD, REPO, cli, make_tree
 
 
-def _translate_title(tree, lang, text):
+@pytest.fixture
+def tree(tmp_path):
+    """The demo tree with every catalog made, nothing translated yet."""
+    base = make_tree(tmp_path)
+    translate.update_all(base, validate_tree(base, translations=False))
+    return base
+
+
+def _translate(tree, lang: str, context: str, english: str, text: str):
+    """Translate one entry of the demo toolkit's catalog in ``lang``; return the catalog path."""
     path = translate.catalog_path(tree, lang, "toolkits/demo-solar")
     po = read_po(path.open("rb"))
-    po.get("Demo solar water heater", context="title").string = text
+    po.get(english, context=context).string = text
     translate.write_if_changed(path, translate.po_text(po))
+    return path
 
 
-def test_changed_english_keeps_translation_marks_it_fuzzy_and_page_says_so(tmp_path):
-    tree = make_tree(tmp_path)
-    translate.update_all(tree, validate_tree(tree, translations=False))
-    _translate_title(tree, "fr", "Chauffe-eau solaire de démonstration")
+def test_changed_english_keeps_translation_marks_it_fuzzy_and_page_says_so(tree):
+    _translate(tree, "fr", "title", "Demo solar water heater", "Chauffe-eau solaire de démonstration")
     pages = page_texts(validate_tree(tree), ("fr",))
     assert "# Chauffe\\-eau solaire de démonstration" in pages["toolkits/demo-solar/index.fr.md"]
 
@@ -55,13 +64,8 @@ def test_changed_english_keeps_translation_marks_it_fuzzy_and_page_says_so(tmp_p
     assert rows["toolkits/demo-solar"]["fuzzy"] == 1
 
 
-def test_removed_english_text_is_kept_as_obsolete(tmp_path):
-    tree = make_tree(tmp_path)
-    translate.update_all(tree, validate_tree(tree, translations=False))
-    path = translate.catalog_path(tree, "es", "toolkits/demo-solar")
-    po = read_po(path.open("rb"))
-    po.get("Excluding land.", context="costs.note").string = "Sin incluir el terreno."
-    translate.write_if_changed(path, translate.po_text(po))
+def test_removed_english_text_is_kept_as_obsolete(tree):
+    path = _translate(tree, "es", "costs.note", "Excluding land.", "Sin incluir el terreno.")
     yaml_path = tree / "toolkits" / "demo-solar" / "toolkit.yaml"
     yaml_path.write_text(GOOD.read_text("utf-8").replace("  note: Excluding land.\n", ""), "utf-8")
     translate.update_all(tree, validate_tree(tree, translations=False))
@@ -69,9 +73,7 @@ def test_removed_english_text_is_kept_as_obsolete(tmp_path):
     assert '#~ msgstr "Sin incluir el terreno."' in text
 
 
-def test_status_values(tmp_path):
-    tree = make_tree(tmp_path)
-    translate.update_all(tree, validate_tree(tree, translations=False))
+def test_status_values(tree):
     pages = page_texts(validate_tree(tree), ("en", "sw"))
     assert 'data-status="source"' in pages["toolkits/demo-solar/index.md"]
     assert 'data-status="missing"' in pages["toolkits/demo-solar/index.sw.md"]
@@ -103,8 +105,7 @@ def test_every_catalog_exists_and_is_current_in_the_repository():
     assert result.returncode == 0, result.stdout[-3000:]
 
 
-def test_extracted_templates_are_not_taken_for_a_language(tmp_path):
-    tree = make_tree(tmp_path)
+def test_extracted_templates_are_not_taken_for_a_language(tree):
     assert cli("--root", str(tree), "i18n", "update").returncode == 0
     assert cli("--root", str(tree), "i18n", "extract").returncode == 0
     assert (tree / "locales" / "templates" / "messages.pot").is_file()
@@ -112,13 +113,8 @@ def test_extracted_templates_are_not_taken_for_a_language(tmp_path):
     assert result.returncode == 0 and "GT402" not in result.stdout, result.stdout
 
 
-def test_a_moved_text_keeps_its_translation_without_becoming_fuzzy(tmp_path):
-    tree = make_tree(tmp_path)
-    translate.update_all(tree, validate_tree(tree, translations=False))
-    path = translate.catalog_path(tree, "fr", "toolkits/demo-solar")
-    po = read_po(path.open("rb"))
-    po.get("Households served", context="indicators[0].name").string = "Ménages desservis"
-    translate.write_if_changed(path, translate.po_text(po))
+def test_a_moved_text_keeps_its_translation_without_becoming_fuzzy(tree):
+    path = _translate(tree, "fr", "indicators[0].name", "Households served", "Ménages desservis")
     # a new indicator is inserted first: the old one moves to indicators[1]
     text = GOOD.read_text("utf-8").replace("indicators:\n", "indicators:\n  - name: Panels installed\n    unit: people\n    method: Count.\n    value: 3\n    basis: typical-design-value\n", 1)
     (tree / "toolkits" / "demo-solar" / "toolkit.yaml").write_text(text, "utf-8")
@@ -129,9 +125,7 @@ def test_a_moved_text_keeps_its_translation_without_becoming_fuzzy(tmp_path):
     assert po.get("Panels installed", context="indicators[0].name").string == ""
 
 
-def test_update_refuses_a_broken_catalog_with_its_location_not_a_traceback(tmp_path):
-    tree = make_tree(tmp_path)
-    translate.update_all(tree, validate_tree(tree, translations=False))
+def test_update_refuses_a_broken_catalog_with_its_location_not_a_traceback(tree):
     path = translate.catalog_path(tree, "fr", "toolkits/demo-solar")
     path.write_text(path.read_text("utf-8") + '\nmsgid "x"\nmsgstr "unterminated\n', "utf-8")
     before = path.read_bytes()

@@ -8,6 +8,7 @@ this module: files in them that are no longer produced are removed.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from .validate import validate_tree
@@ -43,7 +44,9 @@ def page_texts(catalog: Catalog, languages: tuple[str, ...] | None = None) -> di
             note = banner(status, ctx, f"{up}../../toolkits/{tid}/", lookup.missing + lookup.fuzzy, lookup.total)
             pages[f"toolkits/{tid}/index{suffix}.md"] = render_toolkit(data, ctx, note=str(note))
         toolkits = [data for data, _, _ in translated.values()]
-        ui.total = ui.used = ui.missing = ui.fuzzy = 0
+        # the index pages count their own UI strings for their banner
+        ui = Lookup(ui_po)
+        ctx = replace(ctx, translations=ui)
         bodies = {
             f"toolkits/index{suffix}.md": (render_catalog(toolkits, ctx), f"{up}../toolkits/"),
             f"standards/index{suffix}.md": (render_standards(citations(catalog, translated), ctx), f"{up}../standards/"),

@@ -87,17 +87,11 @@ def page_url(site_url: str, lang: str, tid: str) -> str:
     return f"{_base(site_url)}{prefix}toolkits/{tid}/"
 
 
-def translated(catalog: Catalog, tid: str, lang: str) -> tuple[dict, str]:
-    """(toolkit data with texts in ``lang`` where translated, translation status)."""
-    data, status, _lookup = translated_toolkit(catalog, tid, lang)
-    return data, status
-
-
 def toolkit_record(catalog: Catalog, tid: str, site_url: str) -> dict:
     """One toolkit in every language, as published in toolkits.json and toolkits/<id>.json."""
     languages = {}
     for lang in LANGUAGES:
-        data, status = translated(catalog, tid, lang)
+        data, status, _lookup = translated_toolkit(catalog, tid, lang)
         languages[lang] = {"status": status, "url": page_url(site_url, lang, tid), "toolkit": data}
     return {
         "id": tid,
@@ -336,7 +330,7 @@ def _citation(ref: dict) -> dict:
 
 def toolkit_jsonld(catalog: Catalog, tid: str, lang: str, site_url: str) -> Markup:
     """The JSON-LD of one toolkit page, translated as the page is, challenge labels included."""
-    data, _status = translated(catalog, tid, lang)
+    data, _status, _lookup = translated_toolkit(catalog, tid, lang)
     labels = Lookup(load_po(catalog.root, lang, "registry"))
     terms = catalog.registry.terms["challenges"]
     keywords = [labels.get(terms[k]["label"], f"challenges.{k}.label") if k in terms else k for k in data["challenges"]]

@@ -63,10 +63,17 @@ class Context:
     registry: Any = None
     toolkits: dict = field(default_factory=dict)  # id -> data, for related-toolkit titles
     locale: Locale = None
+    _incoming: dict | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.locale is None:
             self.locale = Locale.parse(self.lang)
+
+    def incoming(self) -> dict[str, list[tuple[str, str]]]:
+        """incoming_links of ``toolkits``, made on first use."""
+        if self._incoming is None:
+            self._incoming = incoming_links(self.toolkits)
+        return self._incoming
 
     def gettext(self, message: str) -> str:
         return self.translations.gettext(message)
@@ -292,21 +299,21 @@ def render_toolkit(data: dict, ctx: Context, note: str = "") -> str:
     benefits = profile(data, ctx.registry.benefit) if ctx.registry is not None else None
     thumb = map_thumbnail(data, ctx) if ctx.registry is not None else ""
     return _render("toolkit.md.j2", ctx, tk=data, refs=refs, note=Markup(note), benefits=benefits, thumb=thumb,
-                   incoming=incoming_links(data, ctx.toolkits))
+                   incoming=ctx.incoming().get(data.get("id"), []))
 
 
-def incoming_links(data: dict, toolkits: dict) -> list[tuple[str, str]]:
-    """(relation, other toolkit id) for the links other toolkits make to this one, so a composite
-    toolkit lists its parts and a component what needs it. A pair already linked from this toolkit
-    is left out."""
-    own = {r["toolkit"] for r in data.get("related", [])}
-    found = []
+def incoming_links(toolkits: dict) -> dict[str, list[tuple[str, str]]]:
+    """toolkit id -> [(relation, other toolkit id)] for the links other toolkits make to it, so a
+    composite toolkit lists its parts and a component what needs it. A pair the target already
+    links itself is left out. Built once per language, not per page."""
+    found: dict[str, list[tuple[str, str]]] = {}
     for tid, other in sorted(toolkits.items()):
         for link in other.get("related", []):
-            if link["toolkit"] == data.get("id") and tid not in own:
-                found.append((link["relation"], tid))
+            target = toolkits.get(link["toolkit"], {})
+            if tid not in {r["toolkit"] for r in target.get("related", [])}:
+                found.setdefault(link["toolkit"], []).append((link["relation"], tid))
     order = {"part_of": 0, "requires": 1, "pairs_with": 2}
-    return sorted(found, key=lambda f: (order[f[0]], f[1]))
+    return {tid: sorted(links, key=lambda f: (order[f[0]], f[1])) for tid, links in found.items()}
 
 
 def render_benefit_method(toolkits: list[dict], ctx: Context) -> str:
