@@ -19,9 +19,10 @@ $(STAMP): requirements.txt pyproject.toml
 serve: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs serve --dev-addr 127.0.0.1:8000
 
-## build: build the site into site/ (fails on any problem in toolkits/ or any broken link)
+## build: build the site into site/ (fails on any problem in toolkits/ or any broken link),
+## the languages in parallel processes (JOBS=n to choose how many at once)
 build: $(STAMP)
-	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/greentoolbox build --site-dir site $(if $(JOBS),--jobs $(JOBS))
 
 ## offline: one zip per language in dist/offline/ (read from files; search with the bundled serve.py)
 offline: build

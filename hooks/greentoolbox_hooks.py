@@ -7,21 +7,29 @@ on_pre_build: load and validate toolkits/ and locales/ (once per process), repor
     PluginError; otherwise write the generated pages of every language into docs/ (only those
     whose text changed).
 on_page_markdown: the provenance banner on hand-written pages.
-on_post_page: schema.org JSON-LD in the head of each toolkit page.
+on_post_template: the site's one 404 page (at its root, served for every missing address) in the
+    default language; static-i18n would leave the last language built there.
 on_post_build (after static-i18n has built every language): open data under api/v1/ and the
     Pagefind search index.
+
+Under `greentoolbox build` (src/greentoolbox/sitebuild.py) the engine, the open data and the
+search index run in that command's own process, which sets GREENTOOLBOX_PAGES_READY for the
+per-language MkDocs processes: there on_pre_build and on_post_build do nothing, and each
+language's part of the sitemap goes to the folder in GREENTOOLBOX_SITEMAP_PARTS, for that
+command to join.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
-from greentoolbox.export import index_search, load_catalog, page_texts, write_pages
-from greentoolbox.opendata import toolkit_jsonld, write_open_data
+from greentoolbox.export import fatal_problems, index_search, load_catalog, page_texts, write_pages
+from greentoolbox.opendata import write_open_data
 from greentoolbox.render import docs_banner, language_name, nav_titles
 from greentoolbox.translate import Lookup, load_po
 
@@ -30,9 +38,8 @@ log = logging.getLogger("mkdocs.plugins.greentoolbox")
 # loaded once per build of the default language and the pages of ALL languages are written then;
 # the other language builds reuse both.
 _state: dict = {"catalog": None, "written_for": None}
-# Stale catalogs (GT406) do not stop the build: outdated texts are shown in English, and the
-# page says so. `greentoolbox i18n check` (in the tests and pre-commit) catches them.
-NOT_FATAL = {"GT406"}
+PAGES_READY = "GREENTOOLBOX_PAGES_READY"
+SITEMAP_PARTS = "GREENTOOLBOX_SITEMAP_PARTS"
 
 
 def on_config(config):
@@ -48,19 +55,21 @@ def on_config(config):
 
 
 def on_pre_build(config) -> None:
+    if os.environ.get(PAGES_READY):
+        return  # `greentoolbox build` validated the data and wrote the pages before starting MkDocs
     root = Path(config.config_file_path).parent
     i18n = config.plugins.get("i18n")
     if i18n is not None and getattr(i18n, "building", False) and _state["catalog"] is not None:
         return  # a nested language build: pages of every language were written by the first one
     catalog = load_catalog(root)
     _state["catalog"] = catalog
-    fatal = [p for p in catalog.problems if p.code not in NOT_FATAL]
+    fatal = fatal_problems(catalog)  # all but stale catalogs (GT406: shown in English, page says so)
     for problem in catalog.problems:  # once per build: nested language builds returned above
         (log.error if problem in fatal else log.info)(problem.text())
     if fatal:
         raise PluginError(f"{len(fatal)} problem(s) in toolkit or translation data; run `greentoolbox validate` for the list")
     if _state["written_for"] is not catalog:  # unchanged inputs (mkdocs serve): nothing to render
-        write_pages(catalog, Path(config.docs_dir), page_texts(catalog))
+        write_pages(catalog, Path(config.docs_dir), page_texts(catalog, site_url=config.site_url))
         _state["written_for"] = catalog
 
 
@@ -77,10 +86,24 @@ def on_page_markdown(markdown, page, config, files):
     return f"{head}\n\n{note}\n{rest}" if head.startswith("# ") else f"{note}\n\n{markdown}"
 
 
+def on_post_template(output_content, template_name, config):
+    i18n = config.plugins.get("i18n")
+    if i18n is None:
+        return output_content
+    lang = i18n.current_language
+    if template_name == "404.html" and lang != i18n.default_language:
+        return ""  # MkDocs writes no file for an empty template
+    parts = os.environ.get(SITEMAP_PARTS)
+    if template_name == "sitemap.xml" and parts:
+        (Path(parts) / f"{lang}.xml").write_text(output_content, encoding="utf-8")
+        return ""
+    return output_content
+
+
 @event_priority(-200)  # after mkdocs-static-i18n (-100), which builds the other languages
 def on_post_build(config) -> None:
     i18n = config.plugins.get("i18n")
-    if i18n is not None and getattr(i18n, "building", False):
+    if os.environ.get(PAGES_READY) or (i18n is not None and getattr(i18n, "building", False)):
         return  # a nested per-language build: index once, when all languages are done
     write_open_data(_state["catalog"], Path(config.site_dir), config.site_url)
     try:
@@ -89,14 +112,3 @@ def on_post_build(config) -> None:
         raise PluginError(f"search index: {exc}") from exc
     log.info("pagefind: %s", " ".join(line for line in summary.splitlines() if "Indexed" in line or "Discovered" in line))
 
-
-def on_post_page(output, page, config):
-    parts = page.file.src_uri.split("/")  # toolkits/<id>/index[.<lang>].md
-    if len(parts) != 3 or parts[0] != "toolkits" or not parts[2].startswith("index."):
-        return output
-    i18n = config.plugins.get("i18n")
-    lang = getattr(i18n, "current_language", "en") if i18n else "en"
-    catalog = _state["catalog"]  # loaded in on_pre_build of this build
-    if catalog is None or parts[1] not in catalog.toolkits:
-        return output
-    return output.replace("</head>", f"{toolkit_jsonld(catalog, parts[1], lang, config.site_url)}</head>", 1)

@@ -16,13 +16,14 @@ What it does, in a temporary folder:
    with text in that language: a Markov chain over the words (Chinese: characters) of the
    shipped ``locales/<lang>/`` catalogs, scaled to that language's measured length ratio.
    UI and registry catalogs are the shipped ones.
-3. **Build.** ``mkdocs build --strict`` of a copy of the site (mkdocs.yml with the first L
-   languages, hooks/, overrides/, hand-written docs/) in a subprocess wrapped so that the
-   engine functions the hook calls are timed in place: load+validate (``load_catalog``),
-   translate+render (``page_texts``), write (``write_pages``), open data (``opendata``'s
-   ``write_open_data`` and per-page ``toolkit_jsonld``), search indexing (``index_search``);
-   MkDocs is the rest. Peak memory is the largest resident set of the
-   build process or any of its children (Pagefind) from ``getrusage``.
+3. **Build.** ``greentoolbox build`` (what ``make build`` and the deploy run) of a copy of the
+   site (mkdocs.yml with the first L languages, hooks/, overrides/, hand-written docs/) in a
+   subprocess, which reports the wall time of each phase: load+validate, translate+render+write
+   (languages in forked workers), the languages (one MkDocs build and one Pagefind index per
+   language, ``--jobs`` at a time; the open data are written meanwhile) and the merge of the
+   search indexes and sitemaps. Peak memory is the largest resident set of the build process or
+   any of its descendants (workers, Pagefind) from ``getrusage``; a forked worker's figure
+   includes the memory it shares with the build process.
 4. **Floor.** The same Markdown pages (every language, suffix files moved to ``<lang>/``
    folders, fallback pages copied) built by plain MkDocs + Material, without static-i18n,
    without the hook and without search. ``ratio = build / floor``.
@@ -45,6 +46,7 @@ import platform
 import random
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -300,54 +302,52 @@ def make_site(repo: Path, root: Path, langs: tuple[str, ...]) -> None:
 # ---------------------------------------------------------------------------------------------
 # Builds
 
-# Runs `mkdocs build` with the engine functions the hook calls timed in place, and writes the
-# times and the peak resident set (this process or any child, e.g. Pagefind) to a JSON file.
+# Runs `greentoolbox build` (what `make build` runs) and writes its figures (seconds per phase and
+# per language) and the peak resident set (this process or any descendant: the forked page
+# workers, the per-language MkDocs workers, Pagefind) to a JSON file. The floor runs plain
+# `mkdocs build` through the same runner.
 RUNNER = r'''
-import atexit, json, os, resource, sys, time
-import greentoolbox.export as ex
-langs = os.environ.get("GT_BENCH_LANGUAGES")
-if langs:  # the hook renders export.LANGUAGES; a site with fewer languages renders fewer
-    ex.LANGUAGES = tuple(langs.split(","))
-try:
-    import greentoolbox.opendata as od
-except ImportError:
-    od = None
-times = {"load_validate": 0.0, "translate_render": 0.0, "write": 0.0, "open_data": 0.0, "search_index": 0.0}
-calls = dict.fromkeys(times, 0)
-def wrap(module, name, key):
-    fn = getattr(module, name, None)
-    if fn is None:
-        return
-    def timed(*args, **kwargs):
-        start = time.perf_counter()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            times[key] += time.perf_counter() - start
-            calls[key] += 1
-    setattr(module, name, timed)
-for module, name, key in ((ex, "load_catalog", "load_validate"), (ex, "page_texts", "translate_render"),
-                          (ex, "write_pages", "write"), (ex, "index_search", "search_index"),
-                          (od, "write_open_data", "open_data"), (od, "toolkit_jsonld", "open_data")):
-    wrap(module, name, key)
-def report():
-    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+import json, os, resource, sys, time
+from pathlib import Path
+
+
+def peak_kb():
+    return max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+
+
+def report(data):
     with open(os.environ["GT_BENCH_REPORT"], "w") as f:
-        json.dump({"times": times, "calls": calls, "peak_kb": peak}, f)
-atexit.register(report)
-import signal
-signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stopped at a time limit: still report
-from mkdocs.__main__ import cli
-sys.argv = ["mkdocs"] + sys.argv[1:]
-cli()
+        json.dump({**data, "peak_kb": peak_kb()}, f)
+
+
+if __name__ == "__main__":  # the build's worker processes import this file again (spawn)
+    if sys.argv[1] == "floor":
+        from mkdocs.__main__ import cli
+        sys.argv = ["mkdocs", "build"] + sys.argv[2:]
+        try:
+            cli()
+        except SystemExit as exit:
+            report({})
+            raise
+    import greentoolbox.export as ex
+    langs = os.environ.get("GT_BENCH_LANGUAGES")
+    if langs:  # the engine renders export.LANGUAGES; a site with fewer languages renders fewer
+        ex.LANGUAGES = tuple(langs.split(","))
+    from greentoolbox import sitebuild
+    jobs = int(os.environ.get("GT_BENCH_JOBS") or 0) or None
+    stats = sitebuild.build(Path("mkdocs.yml"), Path(sys.argv[2]), jobs=jobs, log=lambda text: print(text, file=sys.stderr))
+    report({"stats": stats})
+    sys.exit(0 if stats["ok"] else 1)
 '''
 
 
-def run_mkdocs(cwd: Path, args: list[str], langs: tuple[str, ...] | None = None, timeout: float | None = None) -> dict:
-    """Wall time, in-build stage times and peak memory of one ``mkdocs build``.
+def run_build(cwd: Path, args: list[str], langs: tuple[str, ...] | None = None, timeout: float | None = None,
+              jobs: int | None = None) -> dict:
+    """Wall time, figures and peak memory of ``["floor", <mkdocs args>]`` (plain ``mkdocs build``)
+    or ``["build", <site dir>]`` (``greentoolbox build``), in a subprocess.
 
-    With ``timeout``, a build still running then is stopped (SIGTERM, so the stage times so far
-    are still reported) and the result has ``stopped: True``.
+    With ``timeout``, a build still running then is stopped (its whole process group) and the
+    result has ``stopped: True``.
     """
     runner = cwd / "_bench_runner.py"
     runner.write_text(RUNNER, encoding="utf-8")
@@ -356,27 +356,26 @@ def run_mkdocs(cwd: Path, args: list[str], langs: tuple[str, ...] | None = None,
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": "http://127.0.0.1/", "GT_BENCH_REPORT": str(report)}
     if langs and len(langs) < len(LANGS):
         env["GT_BENCH_LANGUAGES"] = ",".join(langs)
+    if jobs:
+        env["GT_BENCH_JOBS"] = str(jobs)
     start = time.perf_counter()
-    with open(cwd / "_bench_build.log", "w+", encoding="utf-8") as log:
-        proc = subprocess.Popen([sys.executable, str(runner), "build", *args], cwd=cwd, env=env, stdout=log, stderr=log)
+    with open(cwd / f"_bench_{args[0]}.log", "w+", encoding="utf-8") as log:
+        proc = subprocess.Popen([sys.executable, str(runner), *args], cwd=cwd, env=env, stdout=log, stderr=log,
+                                start_new_session=True)
         stopped = False
         try:
             proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             stopped = True
-            proc.terminate()
-            try:
-                proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
         wall = time.perf_counter() - start
         log.seek(0)
         text = log.read()
     if proc.returncode != 0 and not stopped:
-        raise RuntimeError(f"mkdocs build failed in {cwd}:\n{text[-4000:]}")
-    data = json.loads(report.read_text("utf-8")) if report.is_file() else {"times": {}, "calls": {}, "peak_kb": 0}
-    return {"wall": wall, "stopped": stopped, **data, "log": text}
+        raise RuntimeError(f"build failed in {cwd}:\n{text[-4000:]}")
+    data = json.loads(report.read_text("utf-8")) if report.is_file() else {"peak_kb": 0}
+    return {"wall": wall, "stopped": stopped, "stats": {}, **data, "log": text}
 
 
 def engine_pass(root: Path, langs: tuple[str, ...]) -> dict:
@@ -534,6 +533,9 @@ def browser_search(site: Path, toolkit: str, langs: tuple[str, ...]) -> dict:
                     ms = round((time.perf_counter() - start) * 1000)
                 except Exception:
                     ms = None
+                # what arrives after the first result is on screen (the other results' data)
+                # is not part of "to the first result"
+                phase[0] = "after"
                 page.wait_for_load_state("networkidle")
                 context.close()
 
@@ -551,6 +553,7 @@ def browser_search(site: Path, toolkit: str, langs: tuple[str, ...]) -> dict:
 
                 before = [u for ph, u in seen if ph == "before"]
                 during = [u for ph, u in seen if ph == "search"]
+                after = [u for ph, u in seen if ph == "after"]
                 out[lang] = {
                     "query": word, "first_result_ms": ms,
                     "before_search_pagefind_files": sum("/pagefind/" in u for u in before),
@@ -558,6 +561,7 @@ def browser_search(site: Path, toolkit: str, langs: tuple[str, ...]) -> dict:
                     "search_bytes": sum(size(u, False) for u in during),
                     "search_bytes_gz": sum(size(u, True) for u in during),
                     "search_requests": len(during),
+                    "after_first_result_bytes_gz": sum(size(u, True) for u in after),
                 }
             browser.close()
     finally:
@@ -588,7 +592,7 @@ def _reuse(work: Path, n: int, langs: tuple[str, ...]) -> list[str] | None:
 
 
 def run(n: int, n_langs: int, work: Path, browser: bool = True, seed: int = 1, log=print,
-        build_timeout: float | None = None) -> dict:
+        build_timeout: float | None = None, jobs: int | None = None) -> dict:
     langs = LANGS[:n_langs]
     rng = random.Random(seed)
     t0 = time.perf_counter()
@@ -597,7 +601,10 @@ def run(n: int, n_langs: int, work: Path, browser: bool = True, seed: int = 1, l
         writer = Writer(english_texts(REPO), rng, pool=20000)
         ids = make_toolkits(REPO, work, n, rng, writer)
         make_catalogs(REPO, work, langs, rng)
-        make_site(REPO, work, langs)
+    else:  # a kept tree: its toolkits and catalogs are reused, the site around them is today's
+        for name in ("hooks", "overrides", "docs"):
+            shutil.rmtree(work / name, ignore_errors=True)
+    make_site(REPO, work, langs)
     gen = time.perf_counter() - t0
     log(f"generated {n} toolkits x {n_langs} languages in {gen:.1f} s")
     for name in ("site", "floor_site", "floor_docs") + tuple(f"docs/{g}" for g in GENERATED):
@@ -607,24 +614,28 @@ def run(n: int, n_langs: int, work: Path, browser: bool = True, seed: int = 1, l
     log(f"engine, one pass: {single['total']:.1f} s")
     n_pages = floor_tree(work / "docs", work / "floor_docs", langs)
     (work / "mkdocs.floor.yml").write_text(floor_config((work / "mkdocs.yml").read_text("utf-8")), encoding="utf-8")
-    floor = run_mkdocs(work, ["-f", "mkdocs.floor.yml", "--site-dir", "floor_site"])
+    floor = run_build(work, ["floor", "-f", "mkdocs.floor.yml", "--site-dir", "floor_site"])
     log(f"floor: {floor['wall']:.1f} s")
-    for g in GENERATED:  # the real build starts from a clean checkout: the hook writes them
+    for g in GENERATED:  # the real build starts from a clean checkout: the engine writes them
         shutil.rmtree(work / "docs" / g, ignore_errors=True)
-    build = run_mkdocs(work, ["--strict", "--site-dir", "site"], langs, timeout=build_timeout)
+    build = run_build(work, ["build", "site"], langs, timeout=build_timeout, jobs=jobs)
     log(f"build: {build['wall']:.1f} s" + (" (stopped at the time limit)" if build["stopped"] else ""))
-    t = defaultdict(float, build["times"])
-    engine = t["load_validate"] + t["translate_render"] + t["write"] + t["open_data"]
+    st = defaultdict(float, build["stats"])
+    engine = st["load_validate_s"] + st["translate_render_s"] + st["open_data_s"]
     result = {
         "n_toolkits": n, "n_languages": n_langs, "languages": list(langs), "n_pages": n_pages,
+        "builder": f"greentoolbox build --jobs {build['stats'].get('jobs', jobs or '?')}",
         "build_s": round(build["wall"], 2), "build_stopped": build["stopped"], "floor_s": round(floor["wall"], 2),
         "ratio": round(build["wall"] / floor["wall"], 3),
         "peak_mb": round(build["peak_kb"] / 1024, 1), "floor_peak_mb": round(floor["peak_kb"] / 1024, 1),
-        "stages_s": {"load_validate": round(t["load_validate"], 2), "translate_render": round(t["translate_render"], 2),
-                     "write": round(t["write"], 2), "open_data": round(t["open_data"], 2),
-                     "mkdocs": round(build["wall"] - engine - t["search_index"], 2),
-                     "search_index": round(t["search_index"], 2)},
-        "stage_calls": {k: build["calls"].get(k, 0) for k in ("load_validate", "translate_render", "write", "open_data", "search_index")},
+        "peak_worker_mb": round(st["peak_worker_mb"], 1),
+        # wall seconds of each phase; the language builds and the open data overlap
+        "stages_s": {"load_validate": round(st["load_validate_s"], 2), "translate_render_write": round(st["translate_render_s"], 2),
+                     "open_data": round(st["open_data_s"], 2), "languages": round(st["languages_s"], 2),
+                     "merge": round(st["merge_s"], 2)},
+        # process seconds inside the per-language workers, summed over languages
+        "worker_s": {"mkdocs": round(st["mkdocs_cpu_s"], 2), "search_index": round(st["search_cpu_s"], 2)},
+        "per_language_s": build["stats"].get("per_language", {}),
         "engine_s": round(engine, 2), "engine_share": round(engine / build["wall"], 3),
         "engine_one_pass_s": single, "generate_s": round(gen, 1),
         "machine": {"cores": os.cpu_count(), "ram_gb": _ram_gb(), **_versions()},
@@ -660,19 +671,19 @@ def table(r: dict) -> str:
     s = r["stages_s"]
     rows = [
         ("toolkits x languages", f"{r['n_toolkits']} x {r['n_languages']} ({r['n_pages']} pages)"),
-        ("build (mkdocs build --strict)", f"{r['build_s']:.1f} s" + (" STOPPED at the time limit: a lower bound" if r["build_stopped"] else "")),
-        ("  load + validate", f"{s['load_validate']:.1f} s ({r['stage_calls']['load_validate']} calls)"),
-        ("  translate + render", f"{s['translate_render']:.1f} s ({r['stage_calls']['translate_render']} calls)"),
-        ("  write pages", f"{s['write']:.1f} s"),
-        ("  open data (JSON-LD, api/)", f"{s['open_data']:.1f} s ({r['stage_calls']['open_data']} calls)"),
-        ("  MkDocs + Material + static-i18n", f"{s['mkdocs']:.1f} s"),
-        ("  search indexing (Pagefind)", f"{s['search_index']:.1f} s"),
+        (f"build ({r['builder']})", f"{r['build_s']:.1f} s" + (" STOPPED at the time limit: a lower bound" if r["build_stopped"] else "")),
+        ("  load + validate", f"{s['load_validate']:.1f} s"),
+        ("  translate + render + write pages", f"{s['translate_render_write']:.1f} s"),
+        ("  languages: MkDocs + Pagefind per language", f"{s['languages']:.1f} s (in workers: MkDocs {r['worker_s']['mkdocs']:.1f} s, "
+                                                       f"Pagefind {r['worker_s']['search_index']:.1f} s)"),
+        ("  open data (during the languages)", f"{s['open_data']:.1f} s"),
+        ("  search and sitemap merge", f"{s['merge']:.1f} s"),
         ("engine share of build", f"{100 * r['engine_share']:.1f} %"),
         ("floor (plain MkDocs + Material)", f"{r['floor_s']:.1f} s"),
         ("ratio build / floor", f"{r['ratio']:.2f}" + (" (at least)" if r["build_stopped"] else "")),
         ("engine, one in-process pass", f"{r['engine_one_pass_s']['total']:.1f} s (validate {r['engine_one_pass_s']['load_validate']:.1f}, "
                                         f"translate+render {r['engine_one_pass_s']['translate_render']:.1f}, write {r['engine_one_pass_s']['write']:.1f})"),
-        ("peak memory (build)", f"{r['peak_mb']:.0f} MB"),
+        ("peak memory (largest process)", f"{r['peak_mb']:.0f} MB (largest language worker {r['peak_worker_mb']:.0f} MB; floor {r['floor_peak_mb']:.0f} MB)"),
     ]
     if "page_kb_gz" in r:
         rows += [("toolkit page weight (gzip)", f"{r['page_kb_gz']:.1f} KB"),
@@ -732,7 +743,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-browser", action="store_true", help="skip the headless Chromium search measurement")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--build-timeout", type=float, metavar="S",
-                        help="stop the i18n build after S seconds and report what was measured (a lower bound)")
+                        help="stop the build after S seconds and report what was measured (a lower bound)")
+    parser.add_argument("--jobs", type=int, default=None, help="languages built at once (default: the CPUs available)")
     args = parser.parse_args(argv)
     if args.toolkits < 1 or not 1 <= args.languages <= len(LANGS):
         parser.error(f"--toolkits must be >= 1 and --languages between 1 and {len(LANGS)}")
@@ -740,10 +752,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.keep:
         work = Path(args.keep)
         work.mkdir(parents=True, exist_ok=True)
-        result = run(args.toolkits, args.languages, work, not args.no_browser, args.seed, say, args.build_timeout)
+        result = run(args.toolkits, args.languages, work, not args.no_browser, args.seed, say, args.build_timeout, args.jobs)
     else:
         with tempfile.TemporaryDirectory(prefix="gt-bench-") as tmp:
-            result = run(args.toolkits, args.languages, Path(tmp), not args.no_browser, args.seed, say, args.build_timeout)
+            result = run(args.toolkits, args.languages, Path(tmp), not args.no_browser, args.seed, say, args.build_timeout, args.jobs)
     print(table(result))
     if args.json:
         print(json.dumps(result, ensure_ascii=False, separators=(",", ":")))

@@ -3,6 +3,8 @@
     greentoolbox validate [PATH ...] [--format text|github|json] [--root DIR]
     greentoolbox new <slug> [--root DIR]
     greentoolbox build-pages [--root DIR] [--docs DIR]
+    greentoolbox build [--config mkdocs.yml] [--site-dir DIR] [--jobs N] [--json]   (the whole site)
+    greentoolbox bench --toolkits N [--languages L] [--json]
 """
 
 from __future__ import annotations
@@ -19,6 +21,10 @@ def main(argv: list[str] | None = None) -> int:
         from .bench import main as bench_main  # own argument parser: bench --toolkits N --languages L
 
         return bench_main(argv[1:])
+    if argv[:1] == ["build"]:
+        from .sitebuild import main as build_main  # the MkDocs adapter: languages built in parallel
+
+        return build_main(argv[1:])
     parser = argparse.ArgumentParser(prog="greentoolbox", description="Green Toolbox engine")
     parser.add_argument("--root", default=".", help="repository root (default: current directory)")
     sub = parser.add_subparsers(dest="command", required=True)

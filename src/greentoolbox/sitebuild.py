@@ -1,0 +1,252 @@
+"""``greentoolbox build``: the whole site, its languages built in parallel processes.
+
+``mkdocs build`` with mkdocs-static-i18n builds the ten languages one after another in one
+process, and that process holds every language's pages in turn (shared/DESIGN.md, fact 2). This
+command does the same work, in this order:
+
+1. **The engine, once, here**: load and validate ``toolkits/`` and ``locales/``, report every
+   problem (and stop on any that ``mkdocs build`` would stop on), then render and write the
+   generated pages of every language into ``docs/``, the languages rendered by forked workers
+   that share the validated data (``export.write_site_pages``).
+2. **One MkDocs build per language**, ``jobs`` at a time, each in a fresh worker process that
+   runs what static-i18n runs for a language: its own per-language build of the same
+   configuration (``current_language`` set, the site folder cleaned once beforehand rather than
+   by each build). The hook sees ``GREENTOOLBOX_PAGES_READY`` and does nothing but the banner of
+   hand-written pages. The worker then indexes its language with Pagefind into a folder of its
+   own, so no process ever holds more than one language.
+3. **Meanwhile, here**: the open data files. At the end the per-language Pagefind indexes are
+   merged into ``site/pagefind/``: Pagefind names every index file after its language and its
+   content, so the merge is the union of the files and of the languages listed in
+   ``pagefind-entry.json``.
+
+The result is the site ``mkdocs build`` makes, file for file (``tests/test_sitebuild.py``).
+
+This module imports MkDocs: like ``hooks/``, it is an adapter around the engine, not a step of it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from .export import fatal_problems, index_search_part, load_catalog, merge_search_parts, write_site_pages
+from .opendata import write_open_data
+from .problems import format_problems
+
+PAGES_READY = "GREENTOOLBOX_PAGES_READY"  # read by hooks/greentoolbox_hooks.py
+SITEMAP_PARTS = "GREENTOOLBOX_SITEMAP_PARTS"  # ditto: where each language's sitemap goes
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def build(config_file: Path, site_dir: Path | None = None, jobs: int | None = None, strict: bool = True,
+          log=print) -> dict:
+    """Build the site; return figures (seconds per phase, per language) and ``ok``.
+
+    Problems in the data and failed language builds are printed through ``log``; nothing raises
+    for them.
+    """
+    from mkdocs.config import load_config
+
+    jobs = jobs or default_jobs()
+    start = time.perf_counter()
+    config_file = Path(config_file).resolve()
+    root = config_file.parent
+    overrides = {"site_dir": str(Path(site_dir).resolve())} if site_dir else {}
+    config = load_config(str(config_file), strict=strict, **overrides)
+    site = Path(config.site_dir)
+    i18n = config.plugins.get("i18n")
+    languages = [lang.locale for lang in i18n.config.languages if lang.build] if i18n else ["en"]
+    default = next(lang.locale for lang in i18n.config.languages if lang.default) if i18n else "en"
+    stats: dict = {"jobs": jobs, "languages": languages, "ok": False}
+
+    catalog = load_catalog(root)
+    stats["load_validate_s"] = time.perf_counter() - start
+    fatal = fatal_problems(catalog)
+    if catalog.problems:
+        log(format_problems(catalog.problems))
+    if fatal:
+        log(f"{len(fatal)} problem(s) in toolkit or translation data: nothing built")
+        return stats
+    t = time.perf_counter()
+    stats["pages_written"] = write_site_pages(catalog, Path(config.docs_dir), config.site_url, jobs, tuple(languages))
+    stats["translate_render_s"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    if site.is_dir():
+        shutil.rmtree(site)
+    site.mkdir(parents=True)
+    parts = Path(tempfile.mkdtemp(prefix="greentoolbox-search-"))
+    # the default language first: it writes the shared files (assets, sitemap, 404) and is largest
+    order = [default] + [lang for lang in languages if lang != default]
+    (parts / "sitemaps").mkdir()
+    tasks = [(str(config_file), str(site), lang, default, tuple(languages), strict, str(parts)) for lang in order]
+    results = []
+    try:
+        import multiprocessing
+
+        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = [pool.submit(_language_worker, task) for task in tasks]
+            o = time.perf_counter()
+            write_open_data(catalog, site, config.site_url)
+            stats["open_data_s"] = time.perf_counter() - o
+            for future in futures:
+                try:
+                    results.append(future.result())
+                except Exception as exc:  # a worker killed (memory) or a bug: report, do not hide
+                    results.append({"lang": "?", "ok": False, "error": f"{type(exc).__name__}: {exc}"})
+        stats["languages_s"] = time.perf_counter() - t
+        for result in results:
+            if not result["ok"]:
+                log(f"{result['lang']}: build failed: {result['error']}")
+        stats["per_language"] = {r["lang"]: {k: round(v, 2) for k, v in r.items() if k.endswith("_s")} for r in results}
+        stats["mkdocs_cpu_s"] = sum(r.get("mkdocs_s", 0.0) for r in results)
+        stats["search_cpu_s"] = sum(r.get("search_s", 0.0) for r in results)
+        stats["peak_worker_mb"] = max((r.get("peak_mb", 0.0) for r in results), default=0.0)
+        if not all(r["ok"] for r in results):
+            return stats
+        m = time.perf_counter()
+        merge_search_parts(site, [parts / lang for lang in order])
+        write_sitemap(site, [(parts / "sitemaps" / f"{lang}.xml").read_text("utf-8") for lang in order])
+        stats["merge_s"] = time.perf_counter() - m
+    finally:
+        shutil.rmtree(parts, ignore_errors=True)
+    stats["total_s"] = time.perf_counter() - start
+    stats["ok"] = True
+    return stats
+
+
+def write_sitemap(site: Path, parts: list[str]) -> None:
+    """``sitemap.xml`` (and its gzip copy, as MkDocs writes them) from the sitemaps of each
+    language in build order: the ``<url>`` entries of every language in one ``<urlset>``, which
+    is the sitemap static-i18n leaves after building all languages in one process."""
+    import gzip
+    from datetime import datetime, timezone
+
+    from mkdocs.utils import get_build_date
+
+    def body(text: str) -> tuple[int, int]:
+        start = text.index(">", text.index("<urlset")) + 1
+        return start, text.rindex("</urlset>")
+
+    first_start, first_end = body(parts[0])
+    entries = "".join(part[slice(*body(part))].rstrip() for part in parts)
+    text = parts[0][:first_start] + entries + "\n" + parts[0][first_end:]
+    (site / "sitemap.xml").write_text(text, encoding="utf-8")
+    # MkDocs stamps the gzip file with the newest page date: the build date, at midnight UTC
+    stamp = int(datetime.fromisoformat(get_build_date()).replace(tzinfo=timezone.utc).timestamp())
+    with open(site / "sitemap.xml.gz", "wb") as raw:
+        with gzip.GzipFile(fileobj=raw, filename=str(site / "sitemap.xml.gz"), mode="wb", mtime=stamp) as gz:
+            gz.write(text.encode("utf-8"))
+
+
+# ---------------------------------------------------------------------------------------------
+# worker processes (spawned: each starts clean and holds one language at a time)
+
+_CONFIGS: dict = {}
+
+
+class _Prefix(logging.Formatter):
+    lang = ""
+
+    def format(self, record):
+        return f"[{self.lang}] {record.levelname} - {record.getMessage()}"
+
+
+_FORMAT = _Prefix()
+
+
+def _config(config_file: str, site_dir: str, strict: bool):
+    """The MkDocs configuration, loaded once per worker (static-i18n also reuses one
+    configuration for all of its per-language builds)."""
+    key = (config_file, site_dir, strict)
+    if key not in _CONFIGS:
+        from mkdocs import utils
+        from mkdocs.config import load_config
+
+        os.environ[PAGES_READY] = "1"
+        os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(_FORMAT)
+        handler.setLevel(logging.WARNING)
+        logger = logging.getLogger("mkdocs")
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+        # what static-i18n does around its own per-language builds: the folder is cleaned once
+        utils.clean_directory = lambda directory: None
+        config = load_config(config_file, site_dir=site_dir, strict=strict)
+        config.plugins.on_startup(command="build", dirty=False)
+        _CONFIGS[key] = config
+    return _CONFIGS[key]
+
+
+def _language_worker(task) -> dict:
+    import resource
+
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.exceptions import Abort, MkDocsException
+
+    config_file, site_dir, lang, default, languages, strict, parts = task
+    os.environ[SITEMAP_PARTS] = str(Path(parts) / "sitemaps")
+    _FORMAT.lang = lang
+    out = {"lang": lang, "ok": False}
+    t = time.perf_counter()
+    try:
+        config = _config(config_file, site_dir, strict)
+        i18n = config.plugins["i18n"]
+        i18n.current_language = lang
+        i18n.building = True  # one language: static-i18n must not start the others from here
+        i18n.i18n_files_per_language = {}  # this language's entries only in its sitemap
+        mkdocs_build(config, dirty=False)
+    except (Abort, MkDocsException) as exc:
+        out["error"] = str(exc)
+        return out
+    out["mkdocs_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    try:
+        index_search_part(Path(site_dir), lang, default, languages, Path(parts) / lang)
+    except (OSError, RuntimeError) as exc:
+        out["error"] = f"search index: {exc}"
+        return out
+    out["search_s"] = time.perf_counter() - t
+    usage = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    out["peak_mb"] = usage / 1024
+    out["ok"] = True
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="greentoolbox build", description=__doc__.split("\n\n")[0].strip("`: "))
+    parser.add_argument("--config", default="mkdocs.yml", help="MkDocs configuration (default: mkdocs.yml)")
+    parser.add_argument("--site-dir", default=None, help="output folder (default: the configuration's, site/)")
+    parser.add_argument("--jobs", type=int, default=None, help=f"languages built at once (default: the CPUs this process may use, here {default_jobs()})")
+    parser.add_argument("--no-strict", action="store_true", help="do not stop on MkDocs warnings (broken links, ...)")
+    parser.add_argument("--json", action="store_true", help="print the figures as one line of JSON at the end")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s - %(message)s")
+    stats = build(Path(args.config), Path(args.site_dir) if args.site_dir else None, args.jobs, not args.no_strict,
+                  log=lambda text: print(text, file=sys.stderr))
+    if stats["ok"]:
+        print(f"built {len(stats['languages'])} language(s) into {args.site_dir or 'site'} in {stats['total_s']:.1f} s "
+              f"({stats['jobs']} at a time)", file=sys.stderr)
+    if args.json:
+        print(json.dumps({k: (round(v, 3) if isinstance(v, float) else v) for k, v in stats.items()}, sort_keys=True))
+    return 0 if stats["ok"] else 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
