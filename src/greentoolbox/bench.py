@@ -21,9 +21,9 @@ What it does, in a temporary folder:
    subprocess, which reports the wall time of each phase: load+validate, translate+render+write
    (languages in forked workers), the languages (one MkDocs build and one Pagefind index per
    language, ``--jobs`` at a time; the open data are written meanwhile) and the merge of the
-   search indexes and sitemaps. Peak memory is the largest resident set of the build process or
-   any of its descendants (workers, Pagefind) from ``getrusage``; a forked worker's figure
-   includes the memory it shares with the build process.
+   search indexes and sitemaps. Peak memory is the largest peak resident set (``VmHWM``) of the
+   build process, a language worker or a Pagefind run (the forked page workers, which share the
+   build process's memory, are not counted separately).
 4. **Floor.** The same Markdown pages (every language, suffix files moved to ``<lang>/``
    folders, fallback pages copied) built by plain MkDocs + Material, without static-i18n,
    without the hook and without search. ``ratio = build / floor``.
@@ -312,7 +312,9 @@ from pathlib import Path
 
 
 def peak_kb():
-    return max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    # VmHWM starts afresh at exec; getrusage's maximum would keep the bench's own size at the fork
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
 
 
 def report(data):
@@ -627,8 +629,8 @@ def run(n: int, n_langs: int, work: Path, browser: bool = True, seed: int = 1, l
         "builder": f"greentoolbox build --jobs {build['stats'].get('jobs', jobs or '?')}",
         "build_s": round(build["wall"], 2), "build_stopped": build["stopped"], "floor_s": round(floor["wall"], 2),
         "ratio": round(build["wall"] / floor["wall"], 3),
-        "peak_mb": round(build["peak_kb"] / 1024, 1), "floor_peak_mb": round(floor["peak_kb"] / 1024, 1),
-        "peak_worker_mb": round(st["peak_worker_mb"], 1),
+        "peak_mb": round(max(build["peak_kb"] / 1024, st["peak_worker_mb"], st["peak_search_mb"]), 1), "floor_peak_mb": round(floor["peak_kb"] / 1024, 1),
+        "peak_worker_mb": round(st["peak_worker_mb"], 1), "peak_search_mb": round(st["peak_search_mb"], 1),
         # wall seconds of each phase; the language builds and the open data overlap
         "stages_s": {"load_validate": round(st["load_validate_s"], 2), "translate_render_write": round(st["translate_render_s"], 2),
                      "open_data": round(st["open_data_s"], 2), "languages": round(st["languages_s"], 2),
@@ -683,7 +685,8 @@ def table(r: dict) -> str:
         ("ratio build / floor", f"{r['ratio']:.2f}" + (" (at least)" if r["build_stopped"] else "")),
         ("engine, one in-process pass", f"{r['engine_one_pass_s']['total']:.1f} s (validate {r['engine_one_pass_s']['load_validate']:.1f}, "
                                         f"translate+render {r['engine_one_pass_s']['translate_render']:.1f}, write {r['engine_one_pass_s']['write']:.1f})"),
-        ("peak memory (largest process)", f"{r['peak_mb']:.0f} MB (largest language worker {r['peak_worker_mb']:.0f} MB; floor {r['floor_peak_mb']:.0f} MB)"),
+        ("peak memory (largest process)", f"{r['peak_mb']:.0f} MB (MkDocs worker {r['peak_worker_mb']:.0f} MB, Pagefind "
+                                          f"{r['peak_search_mb']:.0f} MB; floor {r['floor_peak_mb']:.0f} MB)"),
     ]
     if "page_kb_gz" in r:
         rows += [("toolkit page weight (gzip)", f"{r['page_kb_gz']:.1f} KB"),
@@ -749,13 +752,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.toolkits < 1 or not 1 <= args.languages <= len(LANGS):
         parser.error(f"--toolkits must be >= 1 and --languages between 1 and {len(LANGS)}")
     say = functools.partial(print, file=sys.stderr, flush=True)
-    if args.keep:
-        work = Path(args.keep)
-        work.mkdir(parents=True, exist_ok=True)
-        result = run(args.toolkits, args.languages, work, not args.no_browser, args.seed, say, args.build_timeout, args.jobs)
-    else:
-        with tempfile.TemporaryDirectory(prefix="gt-bench-") as tmp:
-            result = run(args.toolkits, args.languages, Path(tmp), not args.no_browser, args.seed, say, args.build_timeout, args.jobs)
+    try:
+        if args.keep:
+            work = Path(args.keep)
+            work.mkdir(parents=True, exist_ok=True)
+            result = run(args.toolkits, args.languages, work, not args.no_browser, args.seed, say, args.build_timeout, args.jobs)
+        else:
+            with tempfile.TemporaryDirectory(prefix="gt-bench-") as tmp:
+                result = run(args.toolkits, args.languages, Path(tmp), not args.no_browser, args.seed, say, args.build_timeout, args.jobs)
+    except RuntimeError as exc:  # a build of the generated tree failed: its log's end says why
+        say(f"greentoolbox bench: {exc}")
+        return 1
     print(table(result))
     if args.json:
         print(json.dumps(result, ensure_ascii=False, separators=(",", ":")))

@@ -255,6 +255,7 @@ def _language_job(catalog, docs_dir, lang, status_rows, site_url) -> tuple[list[
     return sorted(pages), len(_write_changed(docs_dir, pages))
 
 
+
 _MEMO: dict[str, tuple[tuple, Catalog]] = {}
 
 
@@ -304,7 +305,8 @@ def fatal_problems(catalog: Catalog) -> list:
 PAGEFIND_EXCLUDE = (".headerlink", ".gt-provenance", ".md-source-file", ".gt-sign")
 
 
-def _pagefind(site_dir: Path, output: list[str], glob: str) -> str:
+def _pagefind(site_dir: Path, output: list[str], glob: str) -> tuple[str, int]:
+    """Run Pagefind; return its output and its peak resident set in KB (0 where /proc is not)."""
     import subprocess
     import sys
 
@@ -314,10 +316,35 @@ def _pagefind(site_dir: Path, output: list[str], glob: str) -> str:
         "--exclude-selectors", ", ".join(PAGEFIND_EXCLUDE),
         "--glob", glob,
     ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=3600)
-    if result.returncode != 0:
-        raise RuntimeError(f"pagefind failed ({result.returncode}): {result.stderr.strip() or result.stdout.strip()}")
-    return result.stdout
+    # `python -m pagefind` execs the binary in the same process, so its /proc status is the
+    # binary's; the high-water mark is read until it exits (getrusage would also count the
+    # memory of this process at the time of the fork)
+    peak = 0
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        import threading
+
+        out: dict = {}
+        reader = threading.Thread(target=lambda: out.update(zip(("stdout", "stderr"), proc.communicate(timeout=3600))))
+        reader.start()
+        while reader.is_alive():
+            peak = max(peak, vm_hwm_kb(proc.pid))
+            reader.join(0.05)
+    if proc.returncode != 0:
+        raise RuntimeError(f"pagefind failed ({proc.returncode}): {out.get('stderr', '').strip() or out.get('stdout', '').strip()}")
+    return out["stdout"], peak
+
+
+def vm_hwm_kb(pid: int | str = "self") -> int:
+    """Peak resident set (VmHWM, KB) of a live process; it starts afresh at exec, unlike
+    getrusage's, which keeps the parent's size at the fork."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def _write_entry(path: Path, data: dict) -> None:
@@ -331,15 +358,15 @@ def index_search(site_dir: Path) -> str:
     One index per language, from each page's ``<html lang>``; only the article body is indexed
     (not navigation or banners). Runs the Pagefind binary that ships in its PyPI wheel.
     """
-    summary = _pagefind(site_dir, ["--output-subdir", "pagefind"], "**/index.html")
+    summary, _peak = _pagefind(site_dir, ["--output-subdir", "pagefind"], "**/index.html")
     entry = Path(site_dir) / "pagefind" / "pagefind-entry.json"
     _write_entry(entry, json.loads(entry.read_text("utf-8")))
     return summary
 
 
-def index_search_part(site_dir: Path, lang: str, default: str, languages: tuple[str, ...], output: Path) -> str:
+def index_search_part(site_dir: Path, lang: str, default: str, languages: tuple[str, ...], output: Path) -> tuple[str, int]:
     """Pagefind's index of one language of a built site, written to ``output`` (for
-    ``merge_search_parts``). The default language lives at the root of the site beside the
+    ``merge_search_parts``); returns Pagefind's output and peak memory (KB). The default language lives at the root of the site beside the
     other languages' folders; those folders are left out of its glob."""
     site_dir = Path(site_dir)
     if lang == default:

@@ -37,7 +37,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from .export import fatal_problems, index_search_part, load_catalog, merge_search_parts, write_site_pages
+from .export import fatal_problems, index_search_part, load_catalog, merge_search_parts, vm_hwm_kb, write_site_pages
 from .opendata import write_open_data
 from .problems import format_problems
 
@@ -116,6 +116,7 @@ def build(config_file: Path, site_dir: Path | None = None, jobs: int | None = No
         stats["mkdocs_cpu_s"] = sum(r.get("mkdocs_s", 0.0) for r in results)
         stats["search_cpu_s"] = sum(r.get("search_s", 0.0) for r in results)
         stats["peak_worker_mb"] = max((r.get("peak_mb", 0.0) for r in results), default=0.0)
+        stats["peak_search_mb"] = max((r.get("search_peak_mb", 0.0) for r in results), default=0.0)
         if not all(r["ok"] for r in results):
             return stats
         m = time.perf_counter()
@@ -125,6 +126,7 @@ def build(config_file: Path, site_dir: Path | None = None, jobs: int | None = No
     finally:
         shutil.rmtree(parts, ignore_errors=True)
     stats["total_s"] = time.perf_counter() - start
+    stats["peak_main_mb"] = vm_hwm_kb() / 1024  # this process: the engine, the open data
     stats["ok"] = True
     return stats
 
@@ -195,8 +197,6 @@ def _config(config_file: str, site_dir: str, strict: bool):
 
 
 def _language_worker(task) -> dict:
-    import resource
-
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.exceptions import Abort, MkDocsException
 
@@ -218,13 +218,13 @@ def _language_worker(task) -> dict:
     out["mkdocs_s"] = time.perf_counter() - t
     t = time.perf_counter()
     try:
-        index_search_part(Path(site_dir), lang, default, languages, Path(parts) / lang)
+        _summary, search_peak = index_search_part(Path(site_dir), lang, default, languages, Path(parts) / lang)
     except (OSError, RuntimeError) as exc:
         out["error"] = f"search index: {exc}"
         return out
     out["search_s"] = time.perf_counter() - t
-    usage = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-    out["peak_mb"] = usage / 1024
+    out["peak_mb"] = vm_hwm_kb() / 1024  # this worker (MkDocs) so far
+    out["search_peak_mb"] = search_peak / 1024
     out["ok"] = True
     return out
 
