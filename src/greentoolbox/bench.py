@@ -521,12 +521,22 @@ def browser_search(site: Path, toolkit: str, langs: tuple[str, ...]) -> dict:
                 word = query_word(page_file, lang)
                 context = browser.new_context()
                 page = context.new_page()
-                seen: list[tuple[str, str]] = []
-                phase = ["before"]
-                page.on("requestfinished", lambda r: seen.append((phase[0], r.url)))
+                seen: list[tuple[str, dict]] = []
+                page.on("requestfinished", lambda r: seen.append((r.url, r.timing)))
                 page.goto(f"{base}{prefix}toolkits/{toolkit}/")
                 page.wait_for_load_state("networkidle")
-                phase[0] = "search"
+                before = [u for u, _ in seen]
+                seen.clear()
+                # The page notes when the first result is in the document; each request's timing
+                # then says whether its response had ended by that moment (the order of
+                # Playwright's events cannot tell the first result's data from the next results';
+                # Pagefind's worker fetches, so the page's own resource timings miss them).
+                page.evaluate("""() => {
+                  window.__gtFirst = null;
+                  new MutationObserver((_, observer) => {
+                    if (document.querySelector(".md-search-result__item")) { window.__gtFirst = performance.timeOrigin + performance.now(); observer.disconnect(); }
+                  }).observe(document.body, { childList: true, subtree: true });
+                }""")
                 start = time.perf_counter()
                 page.keyboard.press("/")
                 page.fill(".md-search__input", word)
@@ -535,11 +545,12 @@ def browser_search(site: Path, toolkit: str, langs: tuple[str, ...]) -> dict:
                     ms = round((time.perf_counter() - start) * 1000)
                 except Exception:
                     ms = None
-                # what arrives after the first result is on screen (the other results' data)
-                # is not part of "to the first result"
-                phase[0] = "after"
                 page.wait_for_load_state("networkidle")
+                first = page.evaluate("() => window.__gtFirst")
                 context.close()
+                first = first if first is not None else float("inf")
+                during = [u for u, t in seen if t["startTime"] + t["responseEnd"] <= first]
+                after = [u for u, t in seen if t["startTime"] + t["responseEnd"] > first]
 
                 def size(url: str, compressed: bool) -> int:
                     rel = url[len(base):].split("?")[0].split("#")[0]
@@ -553,9 +564,6 @@ def browser_search(site: Path, toolkit: str, langs: tuple[str, ...]) -> dict:
                         gz_cache[rel] = _gz(path.read_bytes())
                     return gz_cache[rel]
 
-                before = [u for ph, u in seen if ph == "before"]
-                during = [u for ph, u in seen if ph == "search"]
-                after = [u for ph, u in seen if ph == "after"]
                 out[lang] = {
                     "query": word, "first_result_ms": ms,
                     "before_search_pagefind_files": sum("/pagefind/" in u for u in before),
