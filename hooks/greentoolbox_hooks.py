@@ -28,7 +28,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
-from greentoolbox.export import fatal_problems, index_search, load_catalog, page_texts, write_pages
+from greentoolbox.export import fatal_problems, index_search, load_catalog, write_site_pages
 from greentoolbox.opendata import write_open_data
 from greentoolbox.render import docs_banner, language_name, nav_titles
 from greentoolbox.translate import Lookup, load_po
@@ -69,7 +69,7 @@ def on_pre_build(config) -> None:
     if fatal:
         raise PluginError(f"{len(fatal)} problem(s) in toolkit or translation data; run `greentoolbox validate` for the list")
     if _state["written_for"] is not catalog:  # unchanged inputs (mkdocs serve): nothing to render
-        write_pages(catalog, Path(config.docs_dir), page_texts(catalog, site_url=config.site_url))
+        write_site_pages(catalog, Path(config.docs_dir), config.site_url)  # in this process, one language after another
         _state["written_for"] = catalog
 
 
@@ -111,4 +111,3 @@ def on_post_build(config) -> None:
     except (OSError, RuntimeError) as exc:
         raise PluginError(f"search index: {exc}") from exc
     log.info("pagefind: %s", " ".join(line for line in summary.splitlines() if "Indexed" in line or "Discovered" in line))
-

@@ -137,15 +137,19 @@ def test_heading_anchors_are_stable_and_meaningful(real_site):
     assert not any(re.fullmatch(r"_\d+", i) for i in page.ids)
 
 
-def test_bad_toolkit_fails_the_build_with_its_location(tmp_path):
+@pytest.mark.parametrize("build", [mkdocs_build, site_build], ids=["mkdocs-build", "greentoolbox-build"])
+def test_bad_toolkit_fails_the_build_with_its_location(tmp_path, build):
     text = GOOD.read_text("utf-8").replace("unit: m3", "unit: m4")
     base = make_site(tmp_path, {"demo-solar": text})
-    result = mkdocs_build(base)
+    result = build(base)
     out = result.stdout + result.stderr
     assert result.returncode == 1
     assert re.search(r"toolkits/demo-solar/toolkit\.yaml:\d+:\d+: GT206 specifications\[0\]\.unit", out), out
     assert "Traceback" not in out
     assert not (base / "site" / "toolkits" / "demo-solar" / "index.html").exists()
+    if build is site_build:  # it stops before MkDocs starts
+        assert "nothing built" in out
+        assert not (base / "site").exists()
 
 
 def test_generated_pages_are_written_only_when_changed(tmp_path):

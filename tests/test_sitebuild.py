@@ -1,7 +1,9 @@
 """`greentoolbox build`: the site with its languages built in parallel processes.
 
 That it makes the same site as `mkdocs build` is tested file by file in test_site.py
-(test_two_builds_of_the_same_tree_are_byte_identical); here: how it fails, and what it fixes.
+(test_two_builds_of_the_same_tree_are_byte_identical), and that bad data stops both builds there
+too (test_bad_toolkit_fails_the_build_with_its_location); here: how it fails in one language,
+and what it fixes.
 """
 
 from __future__ import annotations
@@ -9,19 +11,7 @@ from __future__ import annotations
 import json
 import re
 
-from conftest import GOOD, make_site, mkdocs_build, parse_page, site_build
-
-
-def test_bad_toolkit_stops_the_build_with_its_location(tmp_path):
-    text = GOOD.read_text("utf-8").replace("unit: m3", "unit: m4")
-    base = make_site(tmp_path, {"demo-solar": text})
-    result = site_build(base)
-    out = result.stdout + result.stderr
-    assert result.returncode == 1
-    assert re.search(r"toolkits/demo-solar/toolkit\.yaml:\d+:\d+: GT206 specifications\[0\]\.unit", out), out
-    assert "nothing built" in out
-    assert "Traceback" not in out
-    assert not (base / "site").exists()
+from conftest import make_site, mkdocs_build, parse_page, site_build
 
 
 def test_a_broken_link_in_one_language_fails_the_build_and_names_it(tmp_path):

@@ -302,24 +302,21 @@ def make_site(repo: Path, root: Path, langs: tuple[str, ...]) -> None:
 # ---------------------------------------------------------------------------------------------
 # Builds
 
+SITE_URL = "http://127.0.0.1/"  # the benchmark's sites are served on loopback
+
 # Runs `greentoolbox build` (what `make build` runs) and writes its figures (seconds per phase and
-# per language) and the peak resident set (this process or any descendant: the forked page
-# workers, the per-language MkDocs workers, Pagefind) to a JSON file. The floor runs plain
-# `mkdocs build` through the same runner.
+# per language, the workers' and Pagefind's peak memory) and this process's peak resident set to
+# a JSON file. The floor runs plain `mkdocs build` through the same runner.
 RUNNER = r'''
-import json, os, resource, sys, time
+import json, os, sys
 from pathlib import Path
 
-
-def peak_kb():
-    # VmHWM starts afresh at exec; getrusage's maximum would keep the bench's own size at the fork
-    with open("/proc/self/status") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+from greentoolbox.export import vm_hwm_kb  # VmHWM starts afresh at exec; getrusage keeps the bench's size
 
 
 def report(data):
     with open(os.environ["GT_BENCH_REPORT"], "w") as f:
-        json.dump({**data, "peak_kb": peak_kb()}, f)
+        json.dump({**data, "peak_kb": vm_hwm_kb()}, f)
 
 
 if __name__ == "__main__":  # the build's worker processes import this file again (spawn)
@@ -328,7 +325,7 @@ if __name__ == "__main__":  # the build's worker processes import this file agai
         sys.argv = ["mkdocs", "build"] + sys.argv[2:]
         try:
             cli()
-        except SystemExit as exit:
+        except SystemExit:
             report({})
             raise
     import greentoolbox.export as ex
@@ -355,7 +352,7 @@ def run_build(cwd: Path, args: list[str], langs: tuple[str, ...] | None = None, 
     runner.write_text(RUNNER, encoding="utf-8")
     report = cwd / "_bench_report.json"
     report.unlink(missing_ok=True)
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": "http://127.0.0.1/", "GT_BENCH_REPORT": str(report)}
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": SITE_URL, "GT_BENCH_REPORT": str(report)}
     if langs and len(langs) < len(LANGS):
         env["GT_BENCH_LANGUAGES"] = ",".join(langs)
     if jobs:
@@ -388,7 +385,7 @@ def engine_pass(root: Path, langs: tuple[str, ...]) -> dict:
     t0 = time.perf_counter()
     catalog = validate_tree(root)
     t1 = time.perf_counter()
-    pages = export.page_texts(catalog, langs)
+    pages = export.page_texts(catalog, langs, site_url=SITE_URL)  # as the build's pages (JSON-LD)
     t2 = time.perf_counter()
     export.write_pages(catalog, root / "docs", pages)
     t3 = time.perf_counter()
@@ -644,7 +641,7 @@ def run(n: int, n_langs: int, work: Path, browser: bool = True, seed: int = 1, l
                      "open_data": round(st["open_data_s"], 2), "languages": round(st["languages_s"], 2),
                      "merge": round(st["merge_s"], 2)},
         # process seconds inside the per-language workers, summed over languages
-        "worker_s": {"mkdocs": round(st["mkdocs_cpu_s"], 2), "search_index": round(st["search_cpu_s"], 2)},
+        "worker_s": {"mkdocs": round(st["mkdocs_worker_s"], 2), "search_index": round(st["search_worker_s"], 2)},
         "per_language_s": build["stats"].get("per_language", {}),
         "engine_s": round(engine, 2), "engine_share": round(engine / build["wall"], 3),
         "engine_one_pass_s": single, "generate_s": round(gen, 1),

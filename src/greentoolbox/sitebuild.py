@@ -19,7 +19,8 @@ command does the same work, in this order:
    content, so the merge is the union of the files and of the languages listed in
    ``pagefind-entry.json``.
 
-The result is the site ``mkdocs build`` makes, file for file (``tests/test_sitebuild.py``).
+The result is the site ``mkdocs build`` makes, file for file (``tests/test_site.py``,
+``test_two_builds_of_the_same_tree_are_byte_identical``).
 
 This module imports MkDocs: like ``hooks/``, it is an adapter around the engine, not a step of it.
 """
@@ -60,6 +61,7 @@ def build(config_file: Path, site_dir: Path | None = None, jobs: int | None = No
     for them.
     """
     from mkdocs.config import load_config
+    from mkdocs.utils import clean_directory
 
     jobs = jobs or default_jobs()
     start = time.perf_counter()
@@ -86,9 +88,8 @@ def build(config_file: Path, site_dir: Path | None = None, jobs: int | None = No
     stats["translate_render_s"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    if site.is_dir():
-        shutil.rmtree(site)
-    site.mkdir(parents=True)
+    site.mkdir(parents=True, exist_ok=True)
+    clean_directory(str(site))  # as `mkdocs build` does (dot files such as .git stay); the workers do not
     parts = Path(tempfile.mkdtemp(prefix="greentoolbox-search-"))
     # the default language first: it writes the shared files (assets, sitemap, 404) and is largest
     order = [default] + [lang for lang in languages if lang != default]
@@ -99,22 +100,23 @@ def build(config_file: Path, site_dir: Path | None = None, jobs: int | None = No
         import multiprocessing
 
         with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = [pool.submit(_language_worker, task) for task in tasks]
+            futures = {pool.submit(_language_worker, task): task[2] for task in tasks}
             o = time.perf_counter()
             write_open_data(catalog, site, config.site_url)
             stats["open_data_s"] = time.perf_counter() - o
-            for future in futures:
+            for future, lang in futures.items():
                 try:
                     results.append(future.result())
                 except Exception as exc:  # a worker killed (memory) or a bug: report, do not hide
-                    results.append({"lang": "?", "ok": False, "error": f"{type(exc).__name__}: {exc}"})
+                    results.append({"lang": lang, "ok": False, "error": f"{type(exc).__name__}: {exc}"})
         stats["languages_s"] = time.perf_counter() - t
         for result in results:
             if not result["ok"]:
                 log(f"{result['lang']}: build failed: {result['error']}")
         stats["per_language"] = {r["lang"]: {k: round(v, 2) for k, v in r.items() if k.endswith("_s")} for r in results}
-        stats["mkdocs_cpu_s"] = sum(r.get("mkdocs_s", 0.0) for r in results)
-        stats["search_cpu_s"] = sum(r.get("search_s", 0.0) for r in results)
+        # seconds inside the workers, summed over languages (they run `jobs` at a time)
+        stats["mkdocs_worker_s"] = sum(r.get("mkdocs_s", 0.0) for r in results)
+        stats["search_worker_s"] = sum(r.get("search_s", 0.0) for r in results)
         stats["peak_worker_mb"] = max((r.get("peak_mb", 0.0) for r in results), default=0.0)
         stats["peak_search_mb"] = max((r.get("search_peak_mb", 0.0) for r in results), default=0.0)
         if not all(r["ok"] for r in results):
