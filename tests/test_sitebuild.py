@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 
-from conftest import make_site, mkdocs_build, parse_page, site_build
+from conftest import cli, make_site, mkdocs_build, parse_page, site_build
 
 
 def test_a_broken_link_in_one_language_fails_the_build_and_names_it(tmp_path):
@@ -61,3 +61,31 @@ def test_toolkit_pages_carry_their_json_ld_in_their_language(real_site):
         assert doc["inLanguage"] == (lang.rstrip("/") or "en")
         assert doc["url"].endswith(f"/{lang}toolkits/solar-cold-storage/")
         assert doc["name"] and doc["name"] in parse_page(page).text
+
+
+def test_translation_problems_are_found_by_the_language_workers_as_validate_finds_them(tmp_path):
+    """`greentoolbox build` checks each language's catalogs in the process that renders that
+    language; the problems, and their lines, must be those `greentoolbox validate` reports."""
+    base = make_site(tmp_path, real_toolkits=True)
+    broken = base / "locales" / "ru" / "toolkits" / "juncao.po"
+    lines = broken.read_text("utf-8").splitlines()
+    number = next(i for i, line in enumerate(lines) if line.startswith("msgstr ") and i > 20)
+    lines[number] = lines[number].replace("msgstr ", "msgstr_typo ", 1)
+    broken.write_text("\n".join(lines) + "\n", "utf-8")
+    (base / "locales" / "xx").mkdir()
+    stale = base / "locales" / "sw" / "registry.po"
+    stale.write_text(stale.read_text("utf-8") + '\nmsgctxt "units.none.label"\nmsgid "Gone"\nmsgstr "Hakuna"\n', "utf-8")
+    result = site_build(base, "--jobs", "2")
+    out = result.stdout + result.stderr
+    assert result.returncode == 1, out
+    assert "Traceback" not in out
+    assert "nothing built" in out
+    assert not (base / "site" / "index.html").exists()
+    problem = re.compile(r"^\S+:\d+:\d+: GT\d{3} .*$", re.M)
+    found = set(problem.findall(out))
+    assert any(f"locales/ru/toolkits/juncao.po:{number + 1}:1: GT401" in line for line in found), out
+    assert any(line.startswith("locales/xx:1:1: GT402") for line in found), out
+    assert any(line.startswith("locales/sw/registry.po:") and " GT406 " in line for line in found), out
+    validate = cli("validate", cwd=base)
+    assert validate.returncode == 1
+    assert found == set(problem.findall(validate.stdout + validate.stderr))

@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .registry import VOCABULARIES, Registry
 from .render import Context, banner, render_catalog, render_standards, render_status, render_benefit_method, render_map, render_toolkit, render_vocabulary
-from .translate import LANGUAGES, SOURCE, Lookup, load_po, provenance, status_of, symbol_is_words, translate_toolkit
+from .translate import (LANGUAGES, SOURCE, Lookup, check_language, expected_catalogs, load_po, provenance, status_of,
+                        stray_language_folders, symbol_is_words, translate_toolkit)
 from .validate import Catalog, schema, validate_tree
 
 GENERATED_DIRS = ("toolkits", "standards", "translation-status", "challenges", "sectors", "benefit-index", "map")
@@ -42,20 +43,20 @@ def page_texts(catalog: Catalog, languages: tuple[str, ...] | None = None, site_
     return pages
 
 
-def language_pages(catalog: Catalog, lang: str, status_rows: list[dict], site_url: str | None = None) -> dict[str, str]:
+def language_pages(catalog: Catalog, lang: str, status_rows: list[dict] | None, site_url: str | None = None) -> dict[str, str]:
     """The generated pages of one language (see ``page_texts``); ``status_rows`` from
-    ``translation_status``, which every language's status page shows in full."""
+    ``translation_status``, which every language's status page shows in full. Without them
+    (None) the status page is left out: ``status_page`` makes it once every language's rows are
+    known."""
     from .opendata import jsonld, page_url  # opendata imports this module
 
-    root = catalog.root
     pages: dict[str, str] = {}
-    suffix = "" if lang == SOURCE else f".{lang}"
-    up = "" if lang == SOURCE else "../"
-    ui_po = load_po(root, lang, "messages")
-    ui = Lookup(ui_po)
-    registry = _translated_registry(catalog.registry, load_po(root, lang, "registry"))
+    suffix, up = _suffix(lang)
+    ui_po = load_po(catalog.root, lang, "messages")
+    ctx = _context(catalog, lang, ui_po)
+    registry = ctx.registry
     translated = {tid: translated_toolkit(catalog, tid, lang) for tid in sorted(catalog.toolkits)}
-    ctx = Context(lang=lang, translations=ui, registry=registry, toolkits={t: d for t, (d, _, _) in translated.items()})
+    ctx = replace(ctx, toolkits={t: d for t, (d, _, _) in translated.items()})
     for tid, (data, status, lookup) in translated.items():
         note = banner(status, ctx, f"{up}../../toolkits/{tid}/", lookup.missing + lookup.fuzzy, lookup.total)
         text = render_toolkit(data, ctx, note=str(note))
@@ -71,7 +72,6 @@ def language_pages(catalog: Catalog, lang: str, status_rows: list[dict], site_ur
     bodies = {
         f"toolkits/index{suffix}.md": (render_catalog(toolkits, ctx), f"{up}../toolkits/"),
         f"standards/index{suffix}.md": (render_standards(citations(catalog, translated), ctx), f"{up}../standards/"),
-        f"translation-status/index{suffix}.md": (render_status(status_rows, ctx), f"{up}../translation-status/"),
         f"challenges/index{suffix}.md": (render_vocabulary("challenges", toolkits, ctx), f"{up}../challenges/"),
         f"sectors/index{suffix}.md": (render_vocabulary("sectors", toolkits, ctx), f"{up}../sectors/"),
         f"benefit-index/index{suffix}.md": (render_benefit_method(toolkits, ctx), f"{up}../benefit-index/"),
@@ -80,7 +80,31 @@ def language_pages(catalog: Catalog, lang: str, status_rows: list[dict], site_ur
     page_status = status_of(lang, ui, ui_po)
     for path, (text, english) in bodies.items():
         pages[path] = _with_banner(text, str(banner(page_status, ctx, english, ui.missing + ui.fuzzy, ui.total)))
-    return {path: _mark(text) for path, text in pages.items()}
+    pages = {path: _mark(text) for path, text in pages.items()}
+    if status_rows is not None:
+        pages.update(status_page(catalog, lang, status_rows))
+    return pages
+
+
+def status_page(catalog: Catalog, lang: str, status_rows: list[dict]) -> dict[str, str]:
+    """The translation-status page of one language: every language's rows (``translation_status``)."""
+    suffix, up = _suffix(lang)
+    ui_po = load_po(catalog.root, lang, "messages")
+    ctx = _context(catalog, lang, ui_po)
+    text = render_status(status_rows, ctx)
+    ui = ctx.translations
+    note = banner(status_of(lang, ui, ui_po), ctx, f"{up}../translation-status/", ui.missing + ui.fuzzy, ui.total)
+    return {f"translation-status/index{suffix}.md": _mark(_with_banner(text, str(note)))}
+
+
+def _suffix(lang: str) -> tuple[str, str]:
+    """(file suffix of the language's pages, the step up from its folder to the English ones)."""
+    return ("", "") if lang == SOURCE else (f".{lang}", "../")
+
+
+def _context(catalog: Catalog, lang: str, ui_po) -> Context:
+    return Context(lang=lang, translations=Lookup(ui_po),
+                   registry=_translated_registry(catalog.registry, load_po(catalog.root, lang, "registry")))
 
 
 def translated_toolkit(catalog: Catalog, tid: str, lang: str) -> tuple[dict, str, Lookup]:
@@ -127,25 +151,29 @@ def _original_by_design(message) -> bool:
 
 def translation_status(root: Path, catalog: Catalog) -> list[dict]:
     """One row per language and catalog: percent translated, fuzzy count, status."""
+    return [row for lang in LANGUAGES[1:] for row in language_status(root, catalog, lang)]
+
+
+def language_status(root: Path, catalog: Catalog, lang: str) -> list[dict]:
+    """The rows of ``translation_status`` for one language."""
     rows = []
     domains = ["messages", "registry"] + [f"toolkits/{tid}" for tid in sorted(catalog.toolkits)]
-    for lang in LANGUAGES[1:]:
-        for domain in domains:
-            po = load_po(root, lang, domain)
-            messages = [m for m in po if m.id] if po is not None else []
-            # a standard title left empty shows the original title on purpose (no official
-            # translation exists): it counts as done
-            done = [m for m in messages if (m.string or _original_by_design(m)) and not m.fuzzy]
-            fuzzy = [m for m in messages if m.fuzzy]
-            total = len(messages)
-            if po is None or not done:
-                status = "missing"
-            elif len(done) < total:
-                status = "outdated"
-            else:
-                status = provenance(po) if provenance(po) in ("machine", "reviewed") else "machine"
-            rows.append({"lang": lang, "domain": domain, "total": total, "translated": len(done),
-                         "fuzzy": len(fuzzy), "percent": 100.0 * len(done) / total if total else 0.0, "status": status})
+    for domain in domains:
+        po = load_po(root, lang, domain)
+        messages = [m for m in po if m.id] if po is not None else []
+        # a standard title left empty shows the original title on purpose (no official
+        # translation exists): it counts as done
+        done = [m for m in messages if (m.string or _original_by_design(m)) and not m.fuzzy]
+        fuzzy = [m for m in messages if m.fuzzy]
+        total = len(messages)
+        if po is None or not done:
+            status = "missing"
+        elif len(done) < total:
+            status = "outdated"
+        else:
+            status = provenance(po) if provenance(po) in ("machine", "reviewed") else "machine"
+        rows.append({"lang": lang, "domain": domain, "total": total, "translated": len(done),
+                     "fuzzy": len(fuzzy), "percent": 100.0 * len(done) / total if total else 0.0, "status": status})
     return rows
 
 
@@ -213,44 +241,76 @@ def remove_stale(docs_dir: Path, wanted: set[str]) -> None:
 
 
 def write_site_pages(catalog: Catalog, docs_dir: Path, site_url: str | None = None, jobs: int = 1,
-                     languages: tuple[str, ...] | None = None) -> int:
-    """``write_pages(catalog, docs_dir, page_texts(catalog, site_url=site_url))``, with the
-    languages rendered by ``jobs`` processes at once. Returns the number of files written.
+                     languages: tuple[str, ...] | None = None, check: bool = False,
+                     open_data: Path | None = None) -> "LanguagesResult":
+    """``write_pages(catalog, docs_dir, page_texts(catalog, site_url=site_url))``, one language per
+    job, ``jobs`` processes at once.
 
-    The workers are forked (POSIX), so they share the validated catalog and its parsed
-    translation files with this process instead of loading them again; each writes its own
-    language's pages and sends back only their names.
+    The workers are forked (POSIX), so they share the validated catalog with this process. Each
+    handles one language from start to end: with ``check``, it reads and checks that language's
+    translation catalogs (``translate.check_language``; the catalog was validated without them),
+    then translates and renders the language's pages and writes them, and with ``open_data`` (a
+    folder) writes the language's part of the open data (``opendata.write_language_part``). It
+    sends back names, problems, its translation-status rows and CSV rows. The status pages, which
+    show every language's rows, are made last, here.
     """
     docs_dir = Path(docs_dir)
     languages = tuple(languages or LANGUAGES)
-    status_rows = translation_status(catalog.root, catalog)
+    expected = expected_catalogs(catalog.root, catalog) if check else None
+    state = (catalog, docs_dir, site_url, expected, open_data)
     if jobs <= 1 or not hasattr(os, "fork"):
-        results = [_language_job(catalog, docs_dir, lang, status_rows, site_url) for lang in languages]
+        results = [_language_job(state, lang) for lang in languages]
     else:
         import multiprocessing
 
         global _FORK_STATE
-        _FORK_STATE = (catalog, docs_dir, status_rows, site_url)
+        _FORK_STATE = state
         try:
             with multiprocessing.get_context("fork").Pool(min(jobs, len(languages))) as pool:
                 results = pool.map(_forked_language_job, languages, chunksize=1)
         finally:
             _FORK_STATE = None
-    remove_stale(docs_dir, {rel for names, _ in results for rel in names})
-    return sum(count for _, count in results)
+    by_lang = {r["lang"]: r for r in results}
+    rows = [row for lang in LANGUAGES[1:] for row in by_lang[lang]["status_rows"]] if set(LANGUAGES) <= set(by_lang) \
+        else translation_status(catalog.root, catalog)
+    names = {rel for r in results for rel in r["names"]}
+    status_pages = {}
+    for lang in languages:
+        status_pages.update(status_page(catalog, lang, rows))
+    written = sum(r["written"] for r in results) + len(_write_changed(docs_dir, status_pages))
+    remove_stale(docs_dir, names | set(status_pages))
+    problems = sorted({p for r in results for p in r["problems"]} | set(stray_language_folders(catalog.root) if check else []))
+    return LanguagesResult(written, problems, {r["lang"]: r["csv_rows"] for r in results},
+                           max(r["peak_mb"] for r in results))
+
+
+@dataclass
+class LanguagesResult:
+    written: int  # files written (changed) under docs/
+    problems: list  # translation problems found by the workers (with ``check``)
+    csv_rows: dict  # language -> open-data CSV rows (with ``open_data``)
+    peak_mb: float  # the largest peak resident set of a worker (of this process with one job)
 
 
 _FORK_STATE = None
 
 
-def _forked_language_job(lang: str) -> tuple[list[str], int]:
-    catalog, docs_dir, status_rows, site_url = _FORK_STATE
-    return _language_job(catalog, docs_dir, lang, status_rows, site_url)
+def _forked_language_job(lang: str) -> dict:
+    return _language_job(_FORK_STATE, lang)
 
 
-def _language_job(catalog, docs_dir, lang, status_rows, site_url) -> tuple[list[str], int]:
-    pages = language_pages(catalog, lang, status_rows, site_url)
-    return sorted(pages), len(_write_changed(docs_dir, pages))
+def _language_job(state, lang: str) -> dict:
+    from .opendata import write_language_part  # opendata imports this module
+
+    catalog, docs_dir, site_url, expected, open_data = state
+    problems = check_language(catalog.root, lang, expected) if expected is not None and lang != SOURCE else []
+    rows = language_status(catalog.root, catalog, lang) if lang != SOURCE else []
+    pages = language_pages(catalog, lang, None, site_url)
+    written = len(_write_changed(docs_dir, pages))
+    csv_rows = write_language_part(catalog, lang, site_url, open_data) if open_data is not None else []
+    # a forked worker's high-water mark starts at its size at the fork (the shared catalog)
+    return {"lang": lang, "names": sorted(pages), "written": written, "problems": problems,
+            "status_rows": rows, "csv_rows": csv_rows, "peak_mb": vm_hwm_kb() / 1024}
 
 
 _MEMO: dict[str, tuple[tuple, Catalog]] = {}

@@ -89,40 +89,39 @@ def page_url(site_url: str, lang: str, tid: str) -> str:
 
 def toolkit_record(catalog: Catalog, tid: str, site_url: str) -> dict:
     """One toolkit in every language, as published in toolkits.json and toolkits/<id>.json."""
-    languages = {}
-    for lang in LANGUAGES:
-        data, status, _lookup = translated_toolkit(catalog, tid, lang)
-        languages[lang] = {"status": status, "url": page_url(site_url, lang, tid), "toolkit": data}
-    return {
-        "id": tid,
-        "url": page_url(site_url, SOURCE, tid),
-        "data_url": f"{_base(site_url)}{API}/toolkits/{tid}.json",
-        "license": LICENSE,
-        "license_url": LICENSE_URL,
-        "languages": languages,
-    }
+    return {**_record_head(tid, site_url), "languages": {lang: language_entry(catalog, tid, lang, site_url) for lang in LANGUAGES}}
+
+
+def _record_head(tid: str, site_url: str) -> dict:
+    return {"id": tid, "url": page_url(site_url, SOURCE, tid), "data_url": f"{_base(site_url)}{API}/toolkits/{tid}.json",
+            "license": LICENSE, "license_url": LICENSE_URL}
+
+
+def language_entry(catalog: Catalog, tid: str, lang: str, site_url: str) -> dict:
+    """``languages.<lang>`` of a toolkit's record."""
+    data, status, _lookup = translated_toolkit(catalog, tid, lang)
+    return {"status": status, "url": page_url(site_url, lang, tid), "toolkit": data}
 
 
 def csv_rows(catalog: Catalog, records: list[dict]) -> list[dict[str, Any]]:
     """The flattened main fields, one row per toolkit and language."""
-    rows = []
-    for record in records:
-        for lang, entry in record["languages"].items():
-            tk = entry["toolkit"]
-            costs = tk.get("costs", {})
-            standards = [catalog.registry.standards.get(s["standard"], {}).get("id", s["standard"]) for s in tk["standards"]]
-            row = {
-                "id": tk["id"], "lang": lang, "status": entry["status"], "title": tk["title"], "summary": tk["summary"],
-                "challenges": _join(tk["challenges"]), "sectors": _join(tk["sectors"]),
-                "climate_zones": _join(tk["climate_zones"]), "countries": _join(tk["countries"]),
-                "trl": tk["maturity"]["trl"], "cost_tier": costs.get("tier", ""), "currency": costs.get("currency", ""),
-                "cost_year": costs.get("year", ""), "n_specifications": len(tk["specifications"]),
-                "n_standards": len(tk["standards"]), "standards": _join(standards),
-                "n_case_studies": len(tk["case_studies"]), "last_reviewed": tk["last_reviewed"],
-                "license": tk.get("license", LICENSE), "url": entry["url"],
-            }
-            rows.append(row)
-    return rows
+    return [csv_row(catalog, lang, entry) for record in records for lang, entry in record["languages"].items()]
+
+
+def csv_row(catalog: Catalog, lang: str, entry: dict) -> dict[str, Any]:
+    tk = entry["toolkit"]
+    costs = tk.get("costs", {})
+    standards = [catalog.registry.standards.get(s["standard"], {}).get("id", s["standard"]) for s in tk["standards"]]
+    return {
+        "id": tk["id"], "lang": lang, "status": entry["status"], "title": tk["title"], "summary": tk["summary"],
+        "challenges": _join(tk["challenges"]), "sectors": _join(tk["sectors"]),
+        "climate_zones": _join(tk["climate_zones"]), "countries": _join(tk["countries"]),
+        "trl": tk["maturity"]["trl"], "cost_tier": costs.get("tier", ""), "currency": costs.get("currency", ""),
+        "cost_year": costs.get("year", ""), "n_specifications": len(tk["specifications"]),
+        "n_standards": len(tk["standards"]), "standards": _join(standards),
+        "n_case_studies": len(tk["case_studies"]), "last_reviewed": tk["last_reviewed"],
+        "license": tk.get("license", LICENSE), "url": entry["url"],
+    }
 
 
 def _join(items: list[str]) -> str:
@@ -185,14 +184,15 @@ def _keywords(catalog: Catalog) -> list[str]:
     return sorted(terms[key]["label"] for key in used if key in terms)
 
 
-def datapackage(site_url: str, files: dict[str, bytes], keywords: list[str] = ()) -> dict:
-    """The Data Package descriptor for the files under api/v1/ (paths relative to it)."""
+def datapackage(site_url: str, files: dict[str, Any], keywords: list[str] = ()) -> dict:
+    """The Data Package descriptor for the files under api/v1/ (paths relative to it); ``files``
+    gives each file's bytes, or its (size, SHA-256) when it was written piece by piece."""
 
     def resource(name: str, path: str, title: str, description: str, mediatype: str, **extra: Any) -> dict:
-        data = files[path]
+        size, digest = _digest(files[path])
         return {"name": name, "path": path, "title": title, "description": description,
                 "format": path.rsplit(".", 1)[-1], "mediatype": mediatype, "encoding": "utf-8",
-                "bytes": len(data), "hash": "sha256:" + hashlib.sha256(data).hexdigest(), **extra}
+                "bytes": size, "hash": "sha256:" + digest, **extra}
 
     resources_ = [
         resource("toolkits", "toolkits.json", "All toolkits, all languages",
@@ -264,18 +264,94 @@ def open_data_files(catalog: Catalog, site_url: str) -> dict[str, bytes]:
 def write_open_data(catalog: Catalog, site_dir: Path, site_url: str) -> list[Path]:
     """Write the open-data files into the built site and remove files under api/v1/ that are no
     longer produced (a deleted toolkit). Returns the paths written, sorted."""
-    site_dir = Path(site_dir)
-    files = open_data_files(catalog, site_url)
+    return _write_files(Path(site_dir), open_data_files(catalog, site_url), {})
+
+
+def _write_files(site_dir: Path, files: dict[str, bytes], streamed: dict[str, Any]) -> list[Path]:
     written = []
     for rel, data in sorted(files.items()):
         target = site_dir / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         written.append(target)
+    keep = set(files) | set(streamed)
     for path in sorted((site_dir / API).rglob("*"), reverse=True):  # api/v1/ belongs to this module
-        if path.is_file() and path.relative_to(site_dir).as_posix() not in files:
+        if path.is_file() and path.relative_to(site_dir).as_posix() not in keep:
             path.unlink()
-    return sorted(written)
+    return sorted(written + [site_dir / rel for rel in streamed])
+
+
+def _digest(data: Any) -> tuple[int, str]:
+    return data if isinstance(data, tuple) else (len(data), hashlib.sha256(data).hexdigest())
+
+
+# The same files from parts written by the processes that render each language
+# (``export.write_site_pages`` with ``open_data``): no process holds every language at once.
+
+
+def write_language_part(catalog: Catalog, lang: str, site_url: str, folder: Path) -> list[dict[str, Any]]:
+    """Write ``<folder>/<lang>.jsonl``: the ``languages.<lang>`` entry of every toolkit's record,
+    one line per toolkit in id order, exactly as it appears in toolkits.json. Returns the
+    toolkits' CSV rows in this language."""
+    rows = []
+    with open(Path(folder) / f"{lang}.jsonl", "wb") as out:
+        for tid in sorted(catalog.toolkits):
+            entry = language_entry(catalog, tid, lang, site_url)
+            out.write(_json(entry, compact=True))
+            rows.append(csv_row(catalog, lang, entry))
+    return rows
+
+
+def write_open_data_from_parts(catalog: Catalog, site_dir: Path, site_url: str, folder: Path,
+                               rows: dict[str, list[dict[str, Any]]]) -> list[Path]:
+    """``write_open_data`` from the parts of every language (``write_language_part``; ``rows``:
+    language -> its CSV rows), byte for byte the same files, written toolkit by toolkit."""
+    site_dir = Path(site_dir)
+    base = site_dir / API
+    (base / "toolkits").mkdir(parents=True, exist_ok=True)
+    head = _json({"license": LICENSE, "license_url": LICENSE_URL, "generated_from": GENERATED_FROM,
+                  "languages": list(LANGUAGES), "schema_url": f"{_base(site_url)}{API}/schema/toolkit.schema.json",
+                  "toolkits": []}, compact=True)
+    head, tail = head[:-len(b"]}\n")], head[-len(b"]}\n"):]
+    whole = hashlib.sha256(head)
+    size = len(head)
+    streamed: dict[str, Any] = {}
+    parts = {lang: open(Path(folder) / f"{lang}.jsonl", "rb") for lang in LANGUAGES}
+    try:
+        with open(base / "toolkits.json", "wb") as out:
+            out.write(head)
+            for n, tid in enumerate(sorted(catalog.toolkits)):
+                # sorted keys, as _json writes them: the record's fields around its languages
+                entries = {lang: parts[lang].readline().rstrip(b"\n") for lang in LANGUAGES}
+                first = _json({k: v for k, v in _record_head(tid, site_url).items() if k < "languages"}, compact=True)
+                last = _json({k: v for k, v in _record_head(tid, site_url).items() if k > "languages"}, compact=True)
+                record = (first[:-2] + b',"languages":{'
+                          + b",".join(json.dumps(lang).encode() + b":" + entries[lang] for lang in sorted(LANGUAGES))
+                          + b"}," + last[1:])
+                (base / "toolkits" / f"{tid}.json").write_bytes(record)
+                streamed[f"{API}/toolkits/{tid}.json"] = None
+                piece = (b"," if n else b"") + record[:-1]
+                out.write(piece)
+                whole.update(piece)
+                size += len(piece)
+            out.write(tail)
+            whole.update(tail)
+            size += len(tail)
+    finally:
+        for handle in parts.values():
+            handle.close()
+    table = [row for tid_rows in zip(*(rows[lang] for lang in LANGUAGES)) for row in tid_rows]
+    api: dict[str, Any] = {"toolkits.csv": csv_text(table).encode("utf-8")}
+    for name, data in registry_files(catalog).items():
+        api[f"registry/{name}.json"] = _json(data)
+    for name, data in schema_files().items():
+        api[f"schema/{name}"] = data
+    described = {**api, "toolkits.json": (size, whole.hexdigest())}
+    api["datapackage.json"] = _json(datapackage(site_url, described, _keywords(catalog)))
+    files = {f"{API}/{path}": data for path, data in api.items()}
+    files["schema/toolkit.schema.json"] = api["schema/toolkit.schema.json"]
+    streamed[f"{API}/toolkits.json"] = None
+    return _write_files(site_dir, files, streamed)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,20 +4,22 @@
 process, and that process holds every language's pages in turn (shared/DESIGN.md, fact 2). This
 command does the same work, in this order:
 
-1. **The engine, once, here**: load and validate ``toolkits/`` and ``locales/``, report every
-   problem (and stop on any that ``mkdocs build`` would stop on), then render and write the
-   generated pages of every language into ``docs/``, the languages rendered by forked workers
-   that share the validated data (``export.write_site_pages``).
+1. **The engine, once**: load and validate ``toolkits/`` here, and stop on any problem. Then
+   one forked worker per language (``jobs`` at a time, sharing the validated data) reads and
+   checks that language's translation catalogs, renders and writes its generated pages into
+   ``docs/`` and writes its part of the open data (``export.write_site_pages`` with ``check``
+   and ``open_data``). Their problems are reported together, and the build stops on any that
+   ``mkdocs build`` would stop on. No process ever parses every language's catalogs.
 2. **One MkDocs build per language**, ``jobs`` at a time, each in a fresh worker process that
    runs what static-i18n runs for a language: its own per-language build of the same
    configuration (``current_language`` set, the site folder cleaned once beforehand rather than
    by each build). The hook sees ``GREENTOOLBOX_PAGES_READY`` and does nothing but the banner of
    hand-written pages. The worker then indexes its language with Pagefind into a folder of its
    own, so no process ever holds more than one language.
-3. **Meanwhile, here**: the open data files. At the end the per-language Pagefind indexes are
-   merged into ``site/pagefind/``: Pagefind names every index file after its language and its
-   content, so the merge is the union of the files and of the languages listed in
-   ``pagefind-entry.json``.
+3. **Meanwhile, here**: the open data files, joined toolkit by toolkit from the languages'
+   parts. At the end the per-language Pagefind indexes are merged into ``site/pagefind/``:
+   Pagefind names every index file after its language and its content, so the merge is the
+   union of the files and of the languages listed in ``pagefind-entry.json``.
 
 The result is the site ``mkdocs build`` makes, file for file (``tests/test_site.py``,
 ``test_two_builds_of_the_same_tree_are_byte_identical``).
@@ -38,8 +40,10 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from .export import fatal_problems, index_search_part, load_catalog, merge_search_parts, vm_hwm_kb, write_site_pages
-from .opendata import write_open_data
+from .export import fatal_problems, index_search_part, merge_search_parts, vm_hwm_kb, write_site_pages
+from .opendata import write_open_data, write_open_data_from_parts
+from .translate import LANGUAGES
+from .validate import validate_tree
 from .problems import format_problems
 
 PAGES_READY = "GREENTOOLBOX_PAGES_READY"  # read by hooks/greentoolbox_hooks.py
@@ -61,7 +65,6 @@ def build(config_file: Path, site_dir: Path | None = None, jobs: int | None = No
     for them.
     """
     from mkdocs.config import load_config
-    from mkdocs.utils import clean_directory
 
     jobs = jobs or default_jobs()
     start = time.perf_counter()
@@ -75,17 +78,40 @@ def build(config_file: Path, site_dir: Path | None = None, jobs: int | None = No
     default = next(lang.locale for lang in i18n.config.languages if lang.default) if i18n else "en"
     stats: dict = {"jobs": jobs, "languages": languages, "ok": False}
 
-    catalog = load_catalog(root)
+    # toolkits and registries here; each language's catalogs in the process that renders it
+    catalog = validate_tree(root, translations=False)
     stats["load_validate_s"] = time.perf_counter() - start
-    fatal = fatal_problems(catalog)
-    if catalog.problems:
+    if catalog.problems:  # translations are not checked against broken toolkits (as validate_tree)
         log(format_problems(catalog.problems))
-    if fatal:
-        log(f"{len(fatal)} problem(s) in toolkit or translation data: nothing built")
+        log(f"{len(catalog.problems)} problem(s) in toolkit data: nothing built")
         return stats
     t = time.perf_counter()
-    stats["pages_written"] = write_site_pages(catalog, Path(config.docs_dir), config.site_url, jobs, tuple(languages))
-    stats["translate_render_s"] = time.perf_counter() - t
+    temporary = Path(tempfile.mkdtemp(prefix="greentoolbox-opendata-"))
+    # each language's part of the open data is written by its worker; with some languages only,
+    # the parts are incomplete and the open data is made here at the end instead
+    opendata = temporary if set(languages) == set(LANGUAGES) else None
+    try:
+        rendered = write_site_pages(catalog, Path(config.docs_dir), config.site_url, jobs, tuple(languages),
+                                    check=True, open_data=opendata)
+        stats["pages_written"] = rendered.written
+        stats["peak_render_mb"] = rendered.peak_mb
+        stats["translate_render_s"] = time.perf_counter() - t
+        catalog.problems = rendered.problems
+        fatal = fatal_problems(catalog)
+        if catalog.problems:
+            log(format_problems(catalog.problems))
+        if fatal:
+            log(f"{len(fatal)} problem(s) in toolkit or translation data: nothing built")
+            return stats
+        return _build_site(config, config_file, catalog, site, languages, default, jobs, strict, stats, start, log,
+                           opendata, rendered.csv_rows)
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _build_site(config, config_file: Path, catalog, site: Path, languages: list[str], default: str, jobs: int,
+                strict: bool, stats: dict, start: float, log, opendata: Path | None, csv_rows: dict) -> dict:
+    from mkdocs.utils import clean_directory
 
     t = time.perf_counter()
     site.mkdir(parents=True, exist_ok=True)
@@ -102,7 +128,10 @@ def build(config_file: Path, site_dir: Path | None = None, jobs: int | None = No
         with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=multiprocessing.get_context("spawn")) as pool:
             futures = {pool.submit(_language_worker, task): task[2] for task in tasks}
             o = time.perf_counter()
-            write_open_data(catalog, site, config.site_url)
+            if opendata is not None:
+                write_open_data_from_parts(catalog, site, config.site_url, opendata, csv_rows)
+            else:
+                write_open_data(catalog, site, config.site_url)
             stats["open_data_s"] = time.perf_counter() - o
             for future, lang in futures.items():
                 try:

@@ -472,45 +472,61 @@ def update_all(root: Path, catalog, languages: tuple[str, ...] = LANGUAGES[1:]) 
 def check_all(root: Path, catalog) -> list[Problem]:
     """Problems that make catalogs unusable or stale (missing translations are not problems)."""
     root = Path(root)
-    problems: list[Problem] = []
     base = root / "locales"
     if not base.is_dir():
-        return problems
+        return []
+    problems = stray_language_folders(root)
     expected = expected_catalogs(root, catalog)
-    for folder in sorted(p for p in base.iterdir() if p.is_dir()):
-        if folder.name == TEMPLATES:  # written by `i18n extract`, not a language
-            continue
-        if folder.name not in LANGUAGES or folder.name == SOURCE:
-            problems.append(Problem(f"locales/{folder.name}", 1, 1, "GT402", "", f"{folder.name!r} is not one of the site languages ({', '.join(LANGUAGES[1:])})"))
-            continue
-        for path in sorted(folder.rglob("*.po")):
-            rel = path.relative_to(folder).with_suffix("").as_posix()
-            display = path.relative_to(root).as_posix()
-            if rel not in expected:
-                problems.append(Problem(display, 1, 1, "GT403", "", "no toolkit or catalog matches this file", "remove it, or rename it after an existing toolkit id"))
-                continue
-            po, read_problems = read_catalog_once(path, display)
-            problems += read_problems
-            if po is None:
-                continue
-            if provenance(po) not in PROVENANCE:
-                problems.append(Problem(display, 1, 1, "GT407", "", "the header comment needs a line 'Translation-Status: machine' or 'reviewed'"))
-            limits = {e.context: e.max_length for e in expected[rel] if e.max_length}
-            for message in po:
-                problems += check_message(message, display, folder.name)
-                limit = limits.get(message.context or "")
-                if limit and isinstance(message.string, str) and len(message.string) > limit:
-                    problems.append(Problem(display, message.lineno or 1, 1, "GT408", message.context or "",
-                                            f"the translation has {len(message.string)} characters; the field allows {limit}"))
-            wanted = {(e.context or None, e.text) for e in expected[rel]}
-            have = {(m.context, m.id) for m in po if m.id}
-            for context, text in sorted(wanted - have, key=str):
-                problems.append(Problem(display, 1, 1, "GT406", context or "", f"no entry for the English text {text[:50]!r}", "run: greentoolbox i18n update"))
-            for message in po:
-                if message.id and (message.context, message.id) not in wanted:
-                    problems.append(Problem(display, message.lineno or 1, 1, "GT406", message.context or "", "entry for an English text that no longer exists", "run: greentoolbox i18n update"))
     for lang in LANGUAGES[1:]:
-        for domain in expected:
-            if not catalog_path(root, lang, domain).is_file():
-                problems.append(Problem(f"locales/{lang}/{domain}.po", 1, 1, "GT406", "", "catalog file is missing", "run: greentoolbox i18n update"))
+        problems += check_language(root, lang, expected)
+    return sorted(set(problems))
+
+
+def stray_language_folders(root: Path) -> list[Problem]:
+    """GT402: a folder under locales/ that is not a site language (nor the templates)."""
+    base = Path(root) / "locales"
+    if not base.is_dir():
+        return []
+    return [Problem(f"locales/{folder.name}", 1, 1, "GT402", "", f"{folder.name!r} is not one of the site languages ({', '.join(LANGUAGES[1:])})")
+            for folder in sorted(p for p in base.iterdir() if p.is_dir())
+            if folder.name != TEMPLATES and (folder.name not in LANGUAGES or folder.name == SOURCE)]
+
+
+def check_language(root: Path, lang: str, expected: dict[str, list[Entry]]) -> list[Problem]:
+    """``check_all`` for the catalogs of one language (``expected`` from ``expected_catalogs``):
+    each language can be checked in a process of its own, the one that then uses its catalogs."""
+    root = Path(root)
+    problems: list[Problem] = []
+    folder = root / "locales" / lang
+    if not (root / "locales").is_dir():
+        return problems
+    for path in sorted(folder.rglob("*.po")) if folder.is_dir() else []:
+        rel = path.relative_to(folder).with_suffix("").as_posix()
+        display = path.relative_to(root).as_posix()
+        if rel not in expected:
+            problems.append(Problem(display, 1, 1, "GT403", "", "no toolkit or catalog matches this file", "remove it, or rename it after an existing toolkit id"))
+            continue
+        po, read_problems = read_catalog_once(path, display)
+        problems += read_problems
+        if po is None:
+            continue
+        if provenance(po) not in PROVENANCE:
+            problems.append(Problem(display, 1, 1, "GT407", "", "the header comment needs a line 'Translation-Status: machine' or 'reviewed'"))
+        limits = {e.context: e.max_length for e in expected[rel] if e.max_length}
+        for message in po:
+            problems += check_message(message, display, lang)
+            limit = limits.get(message.context or "")
+            if limit and isinstance(message.string, str) and len(message.string) > limit:
+                problems.append(Problem(display, message.lineno or 1, 1, "GT408", message.context or "",
+                                        f"the translation has {len(message.string)} characters; the field allows {limit}"))
+        wanted = {(e.context or None, e.text) for e in expected[rel]}
+        have = {(m.context, m.id) for m in po if m.id}
+        for context, text in sorted(wanted - have, key=str):
+            problems.append(Problem(display, 1, 1, "GT406", context or "", f"no entry for the English text {text[:50]!r}", "run: greentoolbox i18n update"))
+        for message in po:
+            if message.id and (message.context, message.id) not in wanted:
+                problems.append(Problem(display, message.lineno or 1, 1, "GT406", message.context or "", "entry for an English text that no longer exists", "run: greentoolbox i18n update"))
+    for domain in expected:
+        if not catalog_path(root, lang, domain).is_file():
+            problems.append(Problem(f"locales/{lang}/{domain}.po", 1, 1, "GT406", "", "catalog file is missing", "run: greentoolbox i18n update"))
     return sorted(set(problems))
