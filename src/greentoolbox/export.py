@@ -359,7 +359,12 @@ def fatal_problems(catalog: Catalog) -> list:
 # Search index
 
 
-PAGEFIND_EXCLUDE = (".headerlink", ".gt-provenance", ".md-source-file", ".gt-sign")
+# Left out of the search index: permalink signs, the translation banner, the page's source
+# line, the signature block of printed checklists, the titles of *other* toolkits under "Related
+# toolkits" (they made a page a hit for its neighbours' names), the boilerplate of "About this
+# page" (the same licence and data links on every page) and reference URLs (their titles and
+# publishers stay findable).
+PAGEFIND_EXCLUDE = (".headerlink", ".gt-provenance", ".md-source-file", ".gt-sign", ".gt-related", ".gt-about", ".gt-url")
 
 
 def _pagefind(site_dir: Path, output: list[str], glob: str) -> tuple[str, int]:

@@ -288,7 +288,14 @@ def _render(template: str, ctx: Context, **data: Any) -> str:
     helpers["stage_label"] = lambda s: stage_label(s, ctx.gettext)
     helpers["label"] = lambda v: enum_label(v, ctx.gettext)
     helpers["status_label"] = lambda v: status_label(v, ctx.gettext)
-    return _ENV.get_template(template).render(**helpers, **data)
+    return _CELL_JOINT.sub(r"\1 \2", _ENV.get_template(template).render(**helpers, **data))
+
+
+# Adjacent cells, list items and term/description pairs get a space between them. Browsers lay
+# them out the same either way, but text extractors (Pagefind, screen-reader virtual buffers,
+# copy and paste) read "</td><td>" as no break at all: "Where</dt><dd>Kisumu" was indexed as the
+# one word "wherekisumu", so the place could not be found.
+_CELL_JOINT = re.compile(r"(</(?:td|th|dt|dd|li)>)(<(?:td|th|dt|dd|li)\b)")
 
 
 def render_toolkit(data: dict, ctx: Context, note: str = "") -> str:
