@@ -137,6 +137,19 @@ def test_heading_anchors_are_stable_and_meaningful(real_site):
     assert not any(re.fullmatch(r"_\d+", i) for i in page.ids)
 
 
+def test_adjacent_cells_and_items_are_separated_for_text_extractors(real_site):
+    """Pagefind (and copy and paste) read "</dt><dd>" as no break: "Where" and the place became
+    one word in the index. The engine's pages put a space between such elements."""
+    joint = re.compile(r"</(td|th|dt|dd|li)><(td|th|dt|dd|li)\b")
+    for lang in ("", "zh/", "ar/"):
+        for slug in SHIPPED:
+            text = (real_site / lang / "toolkits" / slug / "index.html").read_text("utf-8")
+            article = text[text.index("<article"):text.index("</article>")]
+            assert not joint.search(article), (lang, slug, joint.search(article).group())
+        catalog = (real_site / lang / "toolkits" / "index.html").read_text("utf-8")
+        assert not joint.search(catalog[catalog.index("<article"):catalog.index("</article>")]), lang
+
+
 @pytest.mark.parametrize("build", [mkdocs_build, site_build], ids=["mkdocs-build", "greentoolbox-build"])
 def test_bad_toolkit_fails_the_build_with_its_location(tmp_path, build):
     text = GOOD.read_text("utf-8").replace("unit: m3", "unit: m4")
