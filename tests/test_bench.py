@@ -59,6 +59,8 @@ def test_json_line_has_the_figures(run):
     assert result["worker_s"]["mkdocs"] == pytest.approx(sum(v["mkdocs_s"] for v in result["per_language_s"].values()), abs=0.05)
     assert result["builder"].startswith("greentoolbox build --jobs ")
     assert result["peak_mb"] > 20 and result["peak_worker_mb"] > 20  # a Python process with MkDocs loaded is far above this
+    assert result["peak_main_mb"] > 20 and result["peak_render_mb"] > 20
+    assert result["peak_mb"] >= max(result["peak_main_mb"], result["peak_render_mb"], result["peak_worker_mb"])
     assert "ratio build / floor" in out  # the readable table precedes the JSON line
 
 
@@ -70,6 +72,10 @@ def test_search_measured_in_each_language(run):
         assert result["pagefind_before_search"][lang] == 0  # nothing of search before searching
         assert result["search_bytes"][lang] > 0
         assert result["first_result_ms"][lang] is not None and result["first_result_ms"][lang] > 0
+        reader = result["reader_queries"][lang]  # a reader's queries from tests/search_queries.yaml
+        assert reader["n"] == bench.READER_QUERIES
+        if reader["found"]:
+            assert 0 < reader["median_kb_gz"] <= reader["max_kb_gz"]
 
 
 def test_synthetic_toolkits_validate_and_differ(run):

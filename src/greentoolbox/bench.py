@@ -40,6 +40,7 @@ import argparse
 import functools
 import gzip
 import http.server
+import io
 import json
 import os
 import platform
@@ -47,6 +48,7 @@ import random
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -500,80 +502,130 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def browser_search(site: Path, toolkit: str, langs: tuple[str, ...]) -> dict:
-    """Per language: bytes before searching, bytes and ms until the first search result."""
+class _Gzip(_Quiet):
+    """Text files gzip-compressed for clients that accept it, as GitHub Pages serves them
+    (Pagefind's index files are compressed already and go as they are)."""
+
+    TEXT = (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".webmanifest")
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir() and self.path.split("?")[0].endswith("/"):
+            path = path / "index.html"
+        if ("gzip" not in self.headers.get("Accept-Encoding", "") or path.suffix not in self.TEXT
+                or not path.is_file()):
+            return super().send_head()
+        data = gzip.compress(path.read_bytes(), 6)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        return io.BytesIO(data)
+
+
+READER_QUERIES = 6  # per language, the first queries of tests/search_queries.yaml
+
+
+def reader_queries(langs: tuple[str, ...]) -> dict[str, list[str]]:
+    """Queries a reader types (the first of each language's recall set in tests/): topic words
+    and phrases, unlike the title word, which may be as common as "không" ("not")."""
+    path = REPO / "tests" / "search_queries.yaml"
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text("utf-8"))
+    return {lang: [str(q) for q, _ in data.get(lang, [])[:READER_QUERIES]] for lang in langs}
+
+
+def browser_search(site: Path, toolkit: str, langs: tuple[str, ...], extra: dict[str, list[str]] | None = None) -> dict:
+    """Per language: bytes before searching, bytes and ms until the first search result, for the
+    longest word of a toolkit's title; and for each query in ``extra``, the same figures."""
     from playwright.sync_api import sync_playwright
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     gz_cache: dict[str, int] = {}
+
+    def size(url: str, compressed: bool) -> int:
+        rel = url[len(base):].split("?")[0].split("#")[0]
+        path = site / rel
+        path = path / "index.html" if path.is_dir() else path
+        if not path.is_file():
+            return 0
+        if not compressed:
+            return path.stat().st_size
+        if rel not in gz_cache:
+            gz_cache[rel] = _gz(path.read_bytes())
+        return gz_cache[rel]
+
+    def measure(browser, prefix: str, word: str) -> dict:
+        context = browser.new_context()  # an empty cache: a first visit
+        page = context.new_page()
+        seen: list[tuple[str, dict]] = []
+        page.on("requestfinished", lambda r: seen.append((r.url, r.timing)))
+        page.goto(f"{base}{prefix}toolkits/{toolkit}/")
+        page.wait_for_load_state("networkidle")
+        before = [u for u, _ in seen]
+        seen.clear()
+        # The page notes when the first result is in the document; each request's timing then
+        # says whether its response had ended by that moment (the order of Playwright's events
+        # cannot tell the first result's data from the next results'; Pagefind's worker
+        # fetches, so the page's own resource timings miss them).
+        page.evaluate("""() => {
+          window.__gtFirst = null;
+          new MutationObserver((_, observer) => {
+            if (document.querySelector(".md-search-result__item")) { window.__gtFirst = performance.timeOrigin + performance.now(); observer.disconnect(); }
+          }).observe(document.body, { childList: true, subtree: true });
+        }""")
+        start = time.perf_counter()
+        page.keyboard.press("/")
+        page.fill(".md-search__input", word)
+        try:
+            page.wait_for_selector(".md-search-result__item", timeout=15000)
+            ms = round((time.perf_counter() - start) * 1000)
+        except Exception:
+            ms = None
+        page.wait_for_load_state("networkidle")
+        first = page.evaluate("() => window.__gtFirst")
+        context.close()
+        first = first if first is not None else float("inf")
+        during = [u for u, t in seen if t["startTime"] + t["responseEnd"] <= first]
+        after = [u for u, t in seen if t["startTime"] + t["responseEnd"] > first]
+        return {
+            "query": word, "first_result_ms": ms,
+            "before_search_pagefind_files": sum("/pagefind/" in u for u in before),
+            "page_bytes_gz": sum(size(u, True) for u in before),
+            "search_bytes": sum(size(u, False) for u in during),
+            "search_bytes_gz": sum(size(u, True) for u in during),
+            "search_requests": len(during),
+            "after_first_result_bytes_gz": sum(size(u, True) for u in after),
+        }
+
     out = {}
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             for lang in langs:
                 prefix = "" if lang == "en" else f"{lang}/"
-                page_file = site / prefix / "toolkits" / toolkit / "index.html"
-                word = query_word(page_file, lang)
-                context = browser.new_context()
-                page = context.new_page()
-                seen: list[tuple[str, dict]] = []
-                page.on("requestfinished", lambda r: seen.append((r.url, r.timing)))
-                page.goto(f"{base}{prefix}toolkits/{toolkit}/")
-                page.wait_for_load_state("networkidle")
-                before = [u for u, _ in seen]
-                seen.clear()
-                # The page notes when the first result is in the document; each request's timing
-                # then says whether its response had ended by that moment (the order of
-                # Playwright's events cannot tell the first result's data from the next results';
-                # Pagefind's worker fetches, so the page's own resource timings miss them).
-                page.evaluate("""() => {
-                  window.__gtFirst = null;
-                  new MutationObserver((_, observer) => {
-                    if (document.querySelector(".md-search-result__item")) { window.__gtFirst = performance.timeOrigin + performance.now(); observer.disconnect(); }
-                  }).observe(document.body, { childList: true, subtree: true });
-                }""")
-                start = time.perf_counter()
-                page.keyboard.press("/")
-                page.fill(".md-search__input", word)
-                try:
-                    page.wait_for_selector(".md-search-result__item", timeout=15000)
-                    ms = round((time.perf_counter() - start) * 1000)
-                except Exception:
-                    ms = None
-                page.wait_for_load_state("networkidle")
-                first = page.evaluate("() => window.__gtFirst")
-                context.close()
-                first = first if first is not None else float("inf")
-                during = [u for u, t in seen if t["startTime"] + t["responseEnd"] <= first]
-                after = [u for u, t in seen if t["startTime"] + t["responseEnd"] > first]
-
-                def size(url: str, compressed: bool) -> int:
-                    rel = url[len(base):].split("?")[0].split("#")[0]
-                    path = site / rel
-                    path = path / "index.html" if path.is_dir() else path
-                    if not path.is_file():
-                        return 0
-                    if not compressed:
-                        return path.stat().st_size
-                    if rel not in gz_cache:
-                        gz_cache[rel] = _gz(path.read_bytes())
-                    return gz_cache[rel]
-
-                out[lang] = {
-                    "query": word, "first_result_ms": ms,
-                    "before_search_pagefind_files": sum("/pagefind/" in u for u in before),
-                    "page_bytes_gz": sum(size(u, True) for u in before),
-                    "search_bytes": sum(size(u, False) for u in during),
-                    "search_bytes_gz": sum(size(u, True) for u in during),
-                    "search_requests": len(during),
-                    "after_first_result_bytes_gz": sum(size(u, True) for u in after),
-                }
+                word = query_word(site / prefix / "toolkits" / toolkit / "index.html", lang)
+                out[lang] = measure(browser, prefix, word)
+                out[lang]["reader"] = [measure(browser, prefix, q) for q in (extra or {}).get(lang, [])]
             browser.close()
     finally:
         server.shutdown()
     return out
+
+
+def _reader_summary(runs: list[dict]) -> dict:
+    """Bytes to the first result over the reader queries that found something: median and worst."""
+    found = sorted(r["search_bytes_gz"] for r in runs if r["first_result_ms"] is not None)
+    if not found:
+        return {"n": len(runs), "found": 0}
+    worst = max((r for r in runs if r["first_result_ms"] is not None), key=lambda r: r["search_bytes_gz"])
+    return {"n": len(runs), "found": len(found), "median_kb_gz": round(statistics.median(found) / 1024, 1),
+            "max_kb_gz": round(found[-1] / 1024, 1), "worst_query": worst["query"],
+            "max_first_result_ms": max(r["first_result_ms"] for r in runs if r["first_result_ms"] is not None)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -634,7 +686,9 @@ def run(n: int, n_langs: int, work: Path, browser: bool = True, seed: int = 1, l
         "builder": f"greentoolbox build --jobs {build['stats'].get('jobs', jobs or '?')}",
         "build_s": round(build["wall"], 2), "build_stopped": build["stopped"], "floor_s": round(floor["wall"], 2),
         "ratio": round(build["wall"] / floor["wall"], 3),
-        "peak_mb": round(max(build["peak_kb"] / 1024, st["peak_worker_mb"], st["peak_search_mb"]), 1), "floor_peak_mb": round(floor["peak_kb"] / 1024, 1),
+        "peak_mb": round(max(build["peak_kb"] / 1024, st["peak_worker_mb"], st["peak_search_mb"], st["peak_render_mb"]), 1),
+        "floor_peak_mb": round(floor["peak_kb"] / 1024, 1),
+        "peak_main_mb": round(build["peak_kb"] / 1024, 1), "peak_render_mb": round(st["peak_render_mb"], 1),
         "peak_worker_mb": round(st["peak_worker_mb"], 1), "peak_search_mb": round(st["peak_search_mb"], 1),
         # wall seconds of each phase; the language builds and the open data overlap
         "stages_s": {"load_validate": round(st["load_validate_s"], 2), "translate_render_write": round(st["translate_render_s"], 2),
@@ -653,7 +707,7 @@ def run(n: int, n_langs: int, work: Path, browser: bool = True, seed: int = 1, l
     toolkit = ids[0]
     weights = {lang: page_weight(site, site / ("" if lang == "en" else lang) / "toolkits" / toolkit / "index.html")
                for lang in langs}
-    search = browser_search(site, toolkit, langs) if browser and os.path.exists(CHROMIUM) else {}
+    search = browser_search(site, toolkit, langs, reader_queries(langs)) if browser and os.path.exists(CHROMIUM) else {}
     index_bytes = sum(p.stat().st_size for p in (site / "pagefind").rglob("*") if p.is_file())
     result.update({
         "page_kb_gz": round(weights["en"], 1), "page_kb_gz_by_lang": {k: round(v, 1) for k, v in weights.items()},
@@ -663,6 +717,7 @@ def run(n: int, n_langs: int, work: Path, browser: bool = True, seed: int = 1, l
         "pagefind_before_search": {k: v["before_search_pagefind_files"] for k, v in search.items()},
         "first_result_ms": {k: v["first_result_ms"] for k, v in search.items()},
         "queries": {k: v["query"] for k, v in search.items()},
+        "reader_queries": {k: _reader_summary(v["reader"]) for k, v in search.items()},
     })
     return result
 
@@ -690,7 +745,8 @@ def table(r: dict) -> str:
         ("ratio build / floor", f"{r['ratio']:.2f}" + (" (at least)" if r["build_stopped"] else "")),
         ("engine, one in-process pass", f"{r['engine_one_pass_s']['total']:.1f} s (validate {r['engine_one_pass_s']['load_validate']:.1f}, "
                                         f"translate+render {r['engine_one_pass_s']['translate_render']:.1f}, write {r['engine_one_pass_s']['write']:.1f})"),
-        ("peak memory (largest process)", f"{r['peak_mb']:.0f} MB (MkDocs worker {r['peak_worker_mb']:.0f} MB, Pagefind "
+        ("peak memory (largest process)", f"{r['peak_mb']:.0f} MB (build process {r['peak_main_mb']:.0f} MB, render worker "
+                                          f"{r['peak_render_mb']:.0f} MB, MkDocs worker {r['peak_worker_mb']:.0f} MB, Pagefind "
                                           f"{r['peak_search_mb']:.0f} MB; floor {r['floor_peak_mb']:.0f} MB)"),
     ]
     if "page_kb_gz" in r:
@@ -700,6 +756,11 @@ def table(r: dict) -> str:
         rows.append((f"search {lang} ({r['queries'][lang]})",
                      f"{r['search_kb_gz'][lang]:.0f} KB gz / {r['search_bytes'][lang] / 1024:.0f} KB raw to first result, "
                      f"{ms if ms is not None else '-'} ms; {r['pagefind_before_search'][lang]} search files before"))
+        reader = r.get("reader_queries", {}).get(lang)
+        if reader and reader.get("found"):
+            rows.append((f"  reader queries {lang} ({reader['found']} of {reader['n']} found)",
+                         f"median {reader['median_kb_gz']:.0f} KB gz, worst {reader['max_kb_gz']:.0f} KB gz "
+                         f"({reader['worst_query']}); slowest first result {reader['max_first_result_ms']} ms"))
     width = max(len(a) for a, _ in rows)
     return "\n".join(f"{a:<{width}}  {b}" for a, b in rows)
 
@@ -709,8 +770,9 @@ def table(r: dict) -> str:
 
 
 def lighthouse(site: Path, pages: list[str], out: Path, binary: str) -> list[dict]:
-    """Mobile Lighthouse category scores for ``pages`` of a built site served on loopback."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    """Mobile Lighthouse category scores for ``pages`` of a built site served on loopback, text
+    compressed as GitHub Pages compresses it."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Gzip, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     rows = []
