@@ -420,3 +420,22 @@ def test_jsonld_round_trips_any_text(text):
             "references": [{"title": text, "publisher": text, "year": 2020}]}
     doc = parse_jsonld(jsonld(data, "vi", "https://example.org/x/"))
     assert doc["name"] == doc["description"] == doc["citation"][0]["name"] == text
+
+
+def test_joined_from_per_language_parts_the_files_are_byte_identical(catalog, site, tmp_path):
+    """`greentoolbox build` writes each language's part in the process that renders it and joins
+    them toolkit by toolkit; the result must be the files written from one process."""
+    from greentoolbox.opendata import write_language_part, write_open_data_from_parts
+
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    rows = {lang: write_language_part(catalog, lang, SITE_URL, parts) for lang in LANGUAGES}
+    joined = tmp_path / "joined"
+    (joined / API / "toolkits").mkdir(parents=True)
+    (joined / API / "toolkits" / "deleted-toolkit.json").write_text("{}", "utf-8")  # stale: removed
+    written = write_open_data_from_parts(catalog, joined, SITE_URL, parts, rows)
+    expected = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
+    assert sorted(p.relative_to(joined).as_posix() for p in written) == expected
+    assert sorted(p.relative_to(joined).as_posix() for p in joined.rglob("*") if p.is_file()) == expected
+    for rel in expected:
+        assert (joined / rel).read_bytes() == (site / rel).read_bytes(), rel
