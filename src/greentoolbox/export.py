@@ -281,7 +281,13 @@ def write_site_pages(catalog: Catalog, docs_dir: Path, site_url: str | None = No
         status_pages.update(status_page(catalog, lang, rows))
     written = sum(r["written"] for r in results) + len(_write_changed(docs_dir, status_pages))
     remove_stale(docs_dir, names | set(status_pages))
-    problems = sorted({p for r in results for p in r["problems"]} | set(stray_language_folders(catalog.root) if check else []))
+    problems = {p for r in results for p in r["problems"]}
+    if check:  # languages the site does not build are checked too, as validate_tree checks them
+        problems |= set(stray_language_folders(catalog.root))
+        for lang in LANGUAGES[1:]:
+            if lang not in languages:
+                problems |= set(check_language(catalog.root, lang, expected))
+    problems = sorted(problems)
     return LanguagesResult(written, problems, {r["lang"]: r["csv_rows"] for r in results},
                            max(r["peak_mb"] for r in results))
 
