@@ -31,6 +31,7 @@ from mkdocs.plugins import event_priority
 from greentoolbox.export import fatal_problems, index_search, load_catalog, write_site_pages
 from greentoolbox.opendata import write_open_data
 from greentoolbox.render import docs_banner, language_name, nav_titles
+from greentoolbox.sitebuild import PAGES_READY, SITEMAP_PARTS
 from greentoolbox.translate import Lookup, load_po
 
 log = logging.getLogger("mkdocs.plugins.greentoolbox")
@@ -38,8 +39,6 @@ log = logging.getLogger("mkdocs.plugins.greentoolbox")
 # loaded once per build of the default language and the pages of ALL languages are written then;
 # the other language builds reuse both.
 _state: dict = {"catalog": None, "written_for": None}
-PAGES_READY = "GREENTOOLBOX_PAGES_READY"
-SITEMAP_PARTS = "GREENTOOLBOX_SITEMAP_PARTS"
 
 
 def on_config(config):

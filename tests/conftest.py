@@ -60,20 +60,20 @@ def make_site(base: Path, toolkits: dict[str, str | bytes] | None = None, real_t
 
 
 def mkdocs_build(base: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    return subprocess.run(
-        [str(BIN / "mkdocs"), "build", "--strict", "--site-dir", str(base / "site"), *args],
-        cwd=base, env=env, capture_output=True, text=True, timeout=600,
-    )
+    """`mkdocs build --strict` through the hook: one process, the languages one after another."""
+    return _build([str(BIN / "mkdocs"), "build", "--strict"], base, args)
 
 
 def site_build(base: Path, *args: str) -> subprocess.CompletedProcess:
     """`greentoolbox build` (what `make build` and the deploy run): languages in parallel."""
+    return _build([sys.executable, "-m", "greentoolbox.cli", "build"], base, args)
+
+
+def _build(command: list[str], base: Path, args: tuple[str, ...]) -> subprocess.CompletedProcess:
+    """A site build in ``base`` into ``base/site`` (a later --site-dir in ``args`` wins)."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "greentoolbox.cli", "build", "--site-dir", str(base / "site"), *args],
-        cwd=base, env=env, capture_output=True, text=True, timeout=600,
-    )
+    return subprocess.run([*command, "--site-dir", str(base / "site"), *args],
+                          cwd=base, env=env, capture_output=True, text=True, timeout=600)
 
 
 def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

@@ -21,6 +21,12 @@ FLAGSHIPS = ("mangrove-aquaculture", "solar-cold-storage")
 SHIPPED = tuple(sorted(p.parent.name for p in (REPO / "toolkits").glob("*/toolkit.yaml")))
 
 
+@pytest.fixture(scope="module")
+def repo_catalog():
+    """The repository's toolkits and catalogs, validated once for this module (read only)."""
+    return validate_tree(REPO)
+
+
 def test_flagship_pages_exist(real_site):
     for slug in FLAGSHIPS:
         assert (real_site / "toolkits" / slug / "index.html").is_file()
@@ -30,8 +36,8 @@ def test_flagship_pages_exist(real_site):
 
 
 @pytest.mark.parametrize("slug", SHIPPED)
-def test_every_leaf_value_of_a_shipped_toolkit_is_on_its_page(real_site, slug):
-    catalog = validate_tree(REPO)
+def test_every_leaf_value_of_a_shipped_toolkit_is_on_its_page(real_site, slug, repo_catalog):
+    catalog = repo_catalog
     page = parse_page(real_site / "toolkits" / slug / "index.html")
     assert missing_leaves(page, catalog.toolkits[slug].data, catalog.registry) == []
 
@@ -42,10 +48,10 @@ def test_every_leaf_value_of_the_demo_toolkit_is_on_its_page(demo_site, tmp_path
     assert missing_leaves(page, catalog.toolkits["demo-solar"].data, catalog.registry) == []
 
 
-def test_links_between_toolkits_show_on_both_pages(real_site):
+def test_links_between_toolkits_show_on_both_pages(real_site, repo_catalog):
     """A typed link is listed on the page that makes it and, turned round, on the page it names:
     the composite village lists its parts without repeating their links in its own file."""
-    catalog = validate_tree(REPO)
+    catalog = repo_catalog
     links = [(tid, link["relation"], link["toolkit"]) for tid, tk in catalog.toolkits.items() for link in tk.data.get("related", [])]
     assert any(relation == "part_of" for _, relation, _ in links)
     turned = {"part_of": "Includes", "requires": "Required by", "pairs_with": "Pairs with"}
@@ -57,8 +63,8 @@ def test_links_between_toolkits_show_on_both_pages(real_site):
             assert re.search(rf'<li>{turned[relation]}: <a href="\.\./{source}/">', back), (source, relation, target)
 
 
-def test_standards_index_lists_citing_toolkits_and_stages(real_site):
-    catalog = validate_tree(REPO)
+def test_standards_index_lists_citing_toolkits_and_stages(real_site, repo_catalog):
+    catalog = repo_catalog
     page = parse_page(real_site / "standards" / "index.html")
     for key, entry in catalog.registry.standards.items():
         assert key in page.ids, key
@@ -186,10 +192,10 @@ LANGS = ("zh", "fr", "es", "ar", "ru", "pt", "sw", "id", "vi")
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_every_toolkit_page_exists_translated_in_every_language(real_site, lang):
+def test_every_toolkit_page_exists_translated_in_every_language(real_site, lang, repo_catalog):
     from greentoolbox.export import translation_status
 
-    catalog = validate_tree(REPO)
+    catalog = repo_catalog
     rows = {r["domain"]: r for r in translation_status(REPO, catalog) if r["lang"] == lang}
     for slug, tk in catalog.toolkits.items():
         page = parse_page(real_site / lang / "toolkits" / slug / "index.html")
@@ -225,10 +231,10 @@ def test_sitemap_lists_every_page_with_hreflang_alternates(real_site):
     assert solar and set(solar[0]) >= {"en", "zh", "fr", "es", "ar", "ru", "pt", "sw", "id", "vi"}
 
 
-def test_translation_status_page_tells_the_truth(real_site):
+def test_translation_status_page_tells_the_truth(real_site, repo_catalog):
     from greentoolbox.export import translation_status
 
-    rows = translation_status(REPO, validate_tree(REPO))
+    rows = translation_status(REPO, repo_catalog)
     html = (real_site / "translation-status" / "index.html").read_text("utf-8")
     for row in rows:
         assert f'<tr data-lang="{row["lang"]}" data-domain="{row["domain"]}" data-status="{row["status"]}">' in html
@@ -298,14 +304,14 @@ def test_hand_written_pages_exist_in_every_language(page):
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_every_translated_text_appears_on_its_language_page(real_site, lang):
+def test_every_translated_text_appears_on_its_language_page(real_site, lang, repo_catalog):
     """Nothing a translator wrote is lost: each current msgstr of a toolkit catalog is visible."""
     from babel.messages.pofile import read_po
 
     from greentoolbox.render import prose
     from greentoolbox.translate import catalog_path
 
-    catalog = validate_tree(REPO)
+    catalog = repo_catalog
     missing = []
     for slug in catalog.toolkits:
         page = parse_page(real_site / lang / "toolkits" / slug / "index.html")
@@ -331,10 +337,10 @@ def parse_page_text(html: str) -> str:
 
 
 @pytest.mark.parametrize("slug", SHIPPED)
-def test_shipped_toolkit_meets_the_library_bar(slug):
+def test_shipped_toolkit_meets_the_library_bar(slug, repo_catalog):
     """Each toolkit cites at least three registry standards or guidelines and at least one case
     whose source can be followed (a URL or DOI); every registry entry says how it was checked."""
-    catalog = validate_tree(REPO)
+    catalog = repo_catalog
     data = catalog.toolkits[slug].data
     cited = {s["standard"] for s in data["standards"]}
     assert len(cited) >= 3 and cited <= set(catalog.registry.standards), cited

@@ -18,12 +18,12 @@ What it does, in a temporary folder:
    UI and registry catalogs are the shipped ones.
 3. **Build.** ``greentoolbox build`` (what ``make build`` and the deploy run) of a copy of the
    site (mkdocs.yml with the first L languages, hooks/, overrides/, hand-written docs/) in a
-   subprocess, which reports the wall time of each phase: load+validate, translate+render+write
-   (languages in forked workers), the languages (one MkDocs build and one Pagefind index per
-   language, ``--jobs`` at a time; the open data are written meanwhile) and the merge of the
-   search indexes and sitemaps. Peak memory is the largest peak resident set (``VmHWM``) of the
-   build process, a language worker or a Pagefind run (the forked page workers, which share the
-   build process's memory, are not counted separately).
+   subprocess, which reports the wall time of each phase: load+validate (the toolkits),
+   check+translate+render+write (a forked worker per language: its catalogs, its pages, its
+   part of the open data), the languages (one MkDocs build and one Pagefind index per language,
+   ``--jobs`` at a time; the open data are joined meanwhile) and the merge of the search indexes
+   and sitemaps. Peak memory is the largest peak resident set (``VmHWM``) of the build process,
+   a render worker, a MkDocs worker or a Pagefind run.
 4. **Floor.** The same Markdown pages (every language, suffix files moved to ``<lang>/``
    folders, fallback pages copied) built by plain MkDocs + Material, without static-i18n,
    without the hook and without search. ``ratio = build / floor``.
@@ -619,13 +619,14 @@ def browser_search(site: Path, toolkit: str, langs: tuple[str, ...], extra: dict
 
 def _reader_summary(runs: list[dict]) -> dict:
     """Bytes to the first result over the reader queries that found something: median and worst."""
-    found = sorted(r["search_bytes_gz"] for r in runs if r["first_result_ms"] is not None)
-    if not found:
+    hits = [r for r in runs if r["first_result_ms"] is not None]
+    if not hits:
         return {"n": len(runs), "found": 0}
-    worst = max((r for r in runs if r["first_result_ms"] is not None), key=lambda r: r["search_bytes_gz"])
-    return {"n": len(runs), "found": len(found), "median_kb_gz": round(statistics.median(found) / 1024, 1),
-            "max_kb_gz": round(found[-1] / 1024, 1), "worst_query": worst["query"],
-            "max_first_result_ms": max(r["first_result_ms"] for r in runs if r["first_result_ms"] is not None)}
+    worst = max(hits, key=lambda r: r["search_bytes_gz"])
+    return {"n": len(runs), "found": len(hits),
+            "median_kb_gz": round(statistics.median(r["search_bytes_gz"] for r in hits) / 1024, 1),
+            "max_kb_gz": round(worst["search_bytes_gz"] / 1024, 1), "worst_query": worst["query"],
+            "max_first_result_ms": max(r["first_result_ms"] for r in hits)}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
     greentoolbox validate [PATH ...] [--format text|github|json] [--root DIR]
     greentoolbox new <slug> [--root DIR]
     greentoolbox build-pages [--root DIR] [--docs DIR]
-    greentoolbox build [--config mkdocs.yml] [--site-dir DIR] [--jobs N] [--json]   (the whole site)
+    greentoolbox build [--config mkdocs.yml] [--site-dir DIR] [--jobs N] [--no-strict] [--json]   (the whole site)
     greentoolbox bench --toolkits N [--languages L] [--json]
 """
 

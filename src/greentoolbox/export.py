@@ -48,22 +48,19 @@ def language_pages(catalog: Catalog, lang: str, status_rows: list[dict] | None, 
     ``translation_status``, which every language's status page shows in full. Without them
     (None) the status page is left out: ``status_page`` makes it once every language's rows are
     known."""
-    from .opendata import jsonld, page_url  # opendata imports this module
+    from .opendata import toolkit_jsonld  # opendata imports this module
 
     pages: dict[str, str] = {}
     suffix, up = _suffix(lang)
     ui_po = load_po(catalog.root, lang, "messages")
     ctx = _context(catalog, lang, ui_po)
-    registry = ctx.registry
     translated = {tid: translated_toolkit(catalog, tid, lang) for tid in sorted(catalog.toolkits)}
     ctx = replace(ctx, toolkits={t: d for t, (d, _, _) in translated.items()})
     for tid, (data, status, lookup) in translated.items():
         note = banner(status, ctx, f"{up}../../toolkits/{tid}/", lookup.missing + lookup.fuzzy, lookup.total)
         text = render_toolkit(data, ctx, note=str(note))
         if site_url is not None:
-            terms = registry.terms["challenges"]
-            keywords = [terms[k]["label"] if k in terms else k for k in data["challenges"]]
-            text = f"{text.rstrip()}\n\n{jsonld(data, lang, page_url(site_url, lang, tid), keywords)}\n"
+            text = f"{text.rstrip()}\n\n{toolkit_jsonld(catalog, tid, lang, site_url, ctx.registry)}\n"
         pages[f"toolkits/{tid}/index{suffix}.md"] = text
     toolkits = [data for data, _, _ in translated.values()]
     # the index pages count their own UI strings for their banner
@@ -391,18 +388,21 @@ def _pagefind(site_dir: Path, output: list[str], glob: str) -> tuple[str, int]:
     # `python -m pagefind` execs the binary in the same process, so its /proc status is the
     # binary's: its high-water mark is read until it exits (getrusage would also count the
     # memory of this process at the time of the fork). Output goes to files: no pipe to drain.
-    peak = 0
+    peak, limit, stopped = 0, 3600, False
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen(command, stdout=out, stderr=err, text=True)
-        deadline = time.monotonic() + 3600
+        deadline = time.monotonic() + limit
         while proc.poll() is None:
             peak = max(peak, vm_hwm_kb(proc.pid))
-            if time.monotonic() > deadline:
+            if time.monotonic() > deadline and not stopped:
                 proc.kill()
+                stopped = True
             time.sleep(0.05)
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read(), err.read()
+    if stopped:
+        raise RuntimeError(f"pagefind stopped after {limit} s (glob {glob!r}); index fewer pages or raise the limit")
     if proc.returncode != 0:
         raise RuntimeError(f"pagefind failed ({proc.returncode}): {stderr.strip() or stdout.strip()}")
     return stdout, peak

@@ -34,7 +34,7 @@ from markupsafe import Markup
 
 from .registry import VOCABULARIES
 from .export import translated_toolkit
-from .translate import LANGUAGES, SOURCE, STATUSES, Lookup, load_po
+from .translate import LANGUAGES, SOURCE, STATUSES, load_po
 from .validate import Catalog, schema
 
 API = "api/v1"
@@ -251,11 +251,19 @@ def open_data_files(catalog: Catalog, site_url: str) -> dict[str, bytes]:
     }
     for record in records:
         api[f"toolkits/{record['id']}.json"] = _json(record, compact=True)
+    return _with_shared_files(catalog, site_url, api)
+
+
+def _with_shared_files(catalog: Catalog, site_url: str, api: dict[str, bytes],
+                       streamed: dict[str, tuple[int, str]] | None = None) -> dict[str, bytes]:
+    """``api`` (paths under api/v1/ -> bytes) with the registries, the schemas and the Data
+    Package descriptor added, as paths under the site. ``streamed``: files already written piece
+    by piece, as (size, SHA-256), for the descriptor."""
     for name, data in registry_files(catalog).items():
         api[f"registry/{name}.json"] = _json(data)  # exactly the YAML's shape: its schema validates it
     for name, data in schema_files().items():
         api[f"schema/{name}"] = data
-    api["datapackage.json"] = _json(datapackage(site_url, api, _keywords(catalog)))
+    api["datapackage.json"] = _json(datapackage(site_url, {**api, **(streamed or {})}, _keywords(catalog)))
     files = {f"{API}/{path}": data for path, data in api.items()}
     files["schema/toolkit.schema.json"] = api["schema/toolkit.schema.json"]
     return files
@@ -264,10 +272,12 @@ def open_data_files(catalog: Catalog, site_url: str) -> dict[str, bytes]:
 def write_open_data(catalog: Catalog, site_dir: Path, site_url: str) -> list[Path]:
     """Write the open-data files into the built site and remove files under api/v1/ that are no
     longer produced (a deleted toolkit). Returns the paths written, sorted."""
-    return _write_files(Path(site_dir), open_data_files(catalog, site_url), {})
+    return _write_files(Path(site_dir), open_data_files(catalog, site_url), [])
 
 
-def _write_files(site_dir: Path, files: dict[str, bytes], streamed: dict[str, Any]) -> list[Path]:
+def _write_files(site_dir: Path, files: dict[str, bytes], streamed: list[str]) -> list[Path]:
+    """Write ``files`` (paths under the site), remove what else is under api/v1/ but the
+    ``streamed`` files, written already; return every path, sorted."""
     written = []
     for rel, data in sorted(files.items()):
         target = site_dir / rel
@@ -315,7 +325,7 @@ def write_open_data_from_parts(catalog: Catalog, site_dir: Path, site_url: str, 
     head, tail = head[:-len(b"]}\n")], head[-len(b"]}\n"):]
     whole = hashlib.sha256(head)
     size = len(head)
-    streamed: dict[str, Any] = {}
+    streamed: list[str] = []  # written here already
     parts = {lang: open(Path(folder) / f"{lang}.jsonl", "rb") for lang in LANGUAGES}
     try:
         with open(base / "toolkits.json", "wb") as out:
@@ -323,13 +333,14 @@ def write_open_data_from_parts(catalog: Catalog, site_dir: Path, site_url: str, 
             for n, tid in enumerate(sorted(catalog.toolkits)):
                 # sorted keys, as _json writes them: the record's fields around its languages
                 entries = {lang: parts[lang].readline().rstrip(b"\n") for lang in LANGUAGES}
-                first = _json({k: v for k, v in _record_head(tid, site_url).items() if k < "languages"}, compact=True)
-                last = _json({k: v for k, v in _record_head(tid, site_url).items() if k > "languages"}, compact=True)
+                fields = _record_head(tid, site_url)
+                first = _json({k: v for k, v in fields.items() if k < "languages"}, compact=True)
+                last = _json({k: v for k, v in fields.items() if k > "languages"}, compact=True)
                 record = (first[:-2] + b',"languages":{'
                           + b",".join(json.dumps(lang).encode() + b":" + entries[lang] for lang in sorted(LANGUAGES))
                           + b"}," + last[1:])
                 (base / "toolkits" / f"{tid}.json").write_bytes(record)
-                streamed[f"{API}/toolkits/{tid}.json"] = None
+                streamed.append(f"{API}/toolkits/{tid}.json")
                 piece = (b"," if n else b"") + record[:-1]
                 out.write(piece)
                 whole.update(piece)
@@ -341,17 +352,9 @@ def write_open_data_from_parts(catalog: Catalog, site_dir: Path, site_url: str, 
         for handle in parts.values():
             handle.close()
     table = [row for tid_rows in zip(*(rows[lang] for lang in LANGUAGES)) for row in tid_rows]
-    api: dict[str, Any] = {"toolkits.csv": csv_text(table).encode("utf-8")}
-    for name, data in registry_files(catalog).items():
-        api[f"registry/{name}.json"] = _json(data)
-    for name, data in schema_files().items():
-        api[f"schema/{name}"] = data
-    described = {**api, "toolkits.json": (size, whole.hexdigest())}
-    api["datapackage.json"] = _json(datapackage(site_url, described, _keywords(catalog)))
-    files = {f"{API}/{path}": data for path, data in api.items()}
-    files["schema/toolkit.schema.json"] = api["schema/toolkit.schema.json"]
-    streamed[f"{API}/toolkits.json"] = None
-    return _write_files(site_dir, files, streamed)
+    files = _with_shared_files(catalog, site_url, {"toolkits.csv": csv_text(table).encode("utf-8")},
+                               {"toolkits.json": (size, whole.hexdigest())})
+    return _write_files(site_dir, files, streamed + [f"{API}/toolkits.json"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -404,10 +407,15 @@ def _citation(ref: dict) -> dict:
     return out
 
 
-def toolkit_jsonld(catalog: Catalog, tid: str, lang: str, site_url: str) -> Markup:
-    """The JSON-LD of one toolkit page, translated as the page is, challenge labels included."""
+def toolkit_jsonld(catalog: Catalog, tid: str, lang: str, site_url: str, registry=None) -> Markup:
+    """The JSON-LD of one toolkit page, translated as the page is, challenge labels included.
+    ``registry``: the registry in ``lang`` (``export``'s translated registry), when the caller
+    already has it, as the page renderer does."""
+    from .export import _translated_registry
+
     data, _status, _lookup = translated_toolkit(catalog, tid, lang)
-    labels = Lookup(load_po(catalog.root, lang, "registry"))
-    terms = catalog.registry.terms["challenges"]
-    keywords = [labels.get(terms[k]["label"], f"challenges.{k}.label") if k in terms else k for k in data["challenges"]]
+    if registry is None:
+        registry = _translated_registry(catalog.registry, load_po(catalog.root, lang, "registry"))
+    terms = registry.terms["challenges"]
+    keywords = [terms[k]["label"] if k in terms else k for k in data["challenges"]]
     return jsonld(data, lang, page_url(site_url, lang, tid), keywords)

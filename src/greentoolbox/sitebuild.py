@@ -69,30 +69,26 @@ def build(config_file: Path, site_dir: Path | None = None, jobs: int | None = No
     jobs = jobs or default_jobs()
     start = time.perf_counter()
     config_file = Path(config_file).resolve()
-    root = config_file.parent
     overrides = {"site_dir": str(Path(site_dir).resolve())} if site_dir else {}
     config = load_config(str(config_file), strict=strict, **overrides)
-    site = Path(config.site_dir)
-    i18n = config.plugins.get("i18n")
-    languages = [lang.locale for lang in i18n.config.languages if lang.build] if i18n else ["en"]
-    default = next(lang.locale for lang in i18n.config.languages if lang.default) if i18n else "en"
+    languages = _languages(config)[0]
     stats: dict = {"jobs": jobs, "languages": languages, "ok": False}
 
     # toolkits and registries here; each language's catalogs in the process that renders it
-    catalog = validate_tree(root, translations=False)
+    catalog = validate_tree(config_file.parent, translations=False)
     stats["load_validate_s"] = time.perf_counter() - start
     if catalog.problems:  # translations are not checked against broken toolkits (as validate_tree)
         log(format_problems(catalog.problems))
         log(f"{len(catalog.problems)} problem(s) in toolkit data: nothing built")
         return stats
     t = time.perf_counter()
-    temporary = Path(tempfile.mkdtemp(prefix="greentoolbox-opendata-"))
-    # each language's part of the open data is written by its worker; with some languages only,
-    # the parts are incomplete and the open data is made here at the end instead
-    opendata = temporary if set(languages) == set(LANGUAGES) else None
+    work = Path(tempfile.mkdtemp(prefix="greentoolbox-build-"))
     try:
+        # each language's part of the open data is written by its worker; with some languages
+        # only, the parts are incomplete and the open data is made here at the end instead
+        whole = set(languages) == set(LANGUAGES)
         rendered = write_site_pages(catalog, Path(config.docs_dir), config.site_url, jobs, tuple(languages),
-                                    check=True, open_data=opendata)
+                                    check=True, open_data=work if whole else None)
         stats["pages_written"] = rendered.written
         stats["peak_render_mb"] = rendered.peak_mb
         stats["translate_render_s"] = time.perf_counter() - t
@@ -103,63 +99,75 @@ def build(config_file: Path, site_dir: Path | None = None, jobs: int | None = No
         if fatal:
             log(f"{len(fatal)} problem(s) in toolkit or translation data: nothing built")
             return stats
-        return _build_site(config, config_file, catalog, site, languages, default, jobs, strict, stats, start, log,
-                           opendata, rendered.csv_rows)
+        if _build_languages(config, config_file, catalog, jobs, strict, work, rendered.csv_rows if whole else None,
+                            stats, log):
+            stats["total_s"] = time.perf_counter() - start
+            stats["peak_main_mb"] = vm_hwm_kb() / 1024  # this process: the engine, the open data
+            stats["ok"] = True
+        return stats
     finally:
-        shutil.rmtree(temporary, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
 
 
-def _build_site(config, config_file: Path, catalog, site: Path, languages: list[str], default: str, jobs: int,
-                strict: bool, stats: dict, start: float, log, opendata: Path | None, csv_rows: dict) -> dict:
+def _languages(config) -> tuple[list[str], str]:
+    """The languages the configuration builds, and its default one."""
+    i18n = config.plugins.get("i18n")
+    if i18n is None:
+        return ["en"], "en"
+    return ([lang.locale for lang in i18n.config.languages if lang.build],
+            next(lang.locale for lang in i18n.config.languages if lang.default))
+
+
+def _build_languages(config, config_file: Path, catalog, jobs: int, strict: bool, work: Path,
+                     csv_rows: dict | None, stats: dict, log) -> bool:
+    """One MkDocs build and one Pagefind index per language in worker processes while the open
+    data are written here (joined from the parts in ``work`` when ``csv_rows`` is given), then
+    the merge. Figures go into ``stats``; returns whether every language was built."""
+    import multiprocessing
+
     from mkdocs.utils import clean_directory
 
+    site = Path(config.site_dir)
+    languages, default = _languages(config)
     t = time.perf_counter()
     site.mkdir(parents=True, exist_ok=True)
     clean_directory(str(site))  # as `mkdocs build` does (dot files such as .git stay); the workers do not
-    parts = Path(tempfile.mkdtemp(prefix="greentoolbox-search-"))
+    parts = work / "search"
     # the default language first: it writes the shared files (assets, sitemap, 404) and is largest
     order = [default] + [lang for lang in languages if lang != default]
-    (parts / "sitemaps").mkdir()
+    (parts / "sitemaps").mkdir(parents=True)
     tasks = [(str(config_file), str(site), lang, default, tuple(languages), strict, str(parts)) for lang in order]
     results = []
-    try:
-        import multiprocessing
-
-        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = {pool.submit(_language_worker, task): task[2] for task in tasks}
-            o = time.perf_counter()
-            if opendata is not None:
-                write_open_data_from_parts(catalog, site, config.site_url, opendata, csv_rows)
-            else:
-                write_open_data(catalog, site, config.site_url)
-            stats["open_data_s"] = time.perf_counter() - o
-            for future, lang in futures.items():
-                try:
-                    results.append(future.result())
-                except Exception as exc:  # a worker killed (memory) or a bug: report, do not hide
-                    results.append({"lang": lang, "ok": False, "error": f"{type(exc).__name__}: {exc}"})
-        stats["languages_s"] = time.perf_counter() - t
-        for result in results:
-            if not result["ok"]:
-                log(f"{result['lang']}: build failed: {result['error']}")
-        stats["per_language"] = {r["lang"]: {k: round(v, 2) for k, v in r.items() if k.endswith("_s")} for r in results}
-        # seconds inside the workers, summed over languages (they run `jobs` at a time)
-        stats["mkdocs_worker_s"] = sum(r.get("mkdocs_s", 0.0) for r in results)
-        stats["search_worker_s"] = sum(r.get("search_s", 0.0) for r in results)
-        stats["peak_worker_mb"] = max((r.get("peak_mb", 0.0) for r in results), default=0.0)
-        stats["peak_search_mb"] = max((r.get("search_peak_mb", 0.0) for r in results), default=0.0)
-        if not all(r["ok"] for r in results):
-            return stats
-        m = time.perf_counter()
-        merge_search_parts(site, [parts / lang for lang in order])
-        write_sitemap(site, [(parts / "sitemaps" / f"{lang}.xml").read_text("utf-8") for lang in order])
-        stats["merge_s"] = time.perf_counter() - m
-    finally:
-        shutil.rmtree(parts, ignore_errors=True)
-    stats["total_s"] = time.perf_counter() - start
-    stats["peak_main_mb"] = vm_hwm_kb() / 1024  # this process: the engine, the open data
-    stats["ok"] = True
-    return stats
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {pool.submit(_language_worker, task): task[2] for task in tasks}
+        o = time.perf_counter()
+        if csv_rows is not None:
+            write_open_data_from_parts(catalog, site, config.site_url, work, csv_rows)
+        else:
+            write_open_data(catalog, site, config.site_url)
+        stats["open_data_s"] = time.perf_counter() - o
+        for future, lang in futures.items():
+            try:
+                results.append(future.result())
+            except Exception as exc:  # a worker killed (memory) or a bug: report, do not hide
+                results.append({"lang": lang, "ok": False, "error": f"{type(exc).__name__}: {exc}"})
+    stats["languages_s"] = time.perf_counter() - t
+    for result in results:
+        if not result["ok"]:
+            log(f"{result['lang']}: build failed: {result['error']}")
+    stats["per_language"] = {r["lang"]: {k: round(v, 2) for k, v in r.items() if k.endswith("_s")} for r in results}
+    # seconds inside the workers, summed over languages (they run `jobs` at a time)
+    stats["mkdocs_worker_s"] = sum(r.get("mkdocs_s", 0.0) for r in results)
+    stats["search_worker_s"] = sum(r.get("search_s", 0.0) for r in results)
+    stats["peak_worker_mb"] = max((r.get("peak_mb", 0.0) for r in results), default=0.0)
+    stats["peak_search_mb"] = max((r.get("search_peak_mb", 0.0) for r in results), default=0.0)
+    if not all(r["ok"] for r in results):
+        return False
+    m = time.perf_counter()
+    merge_search_parts(site, [parts / lang for lang in order])
+    write_sitemap(site, [(parts / "sitemaps" / f"{lang}.xml").read_text("utf-8") for lang in order])
+    stats["merge_s"] = time.perf_counter() - m
+    return True
 
 
 def write_sitemap(site: Path, parts: list[str]) -> None:
