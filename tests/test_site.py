@@ -143,6 +143,24 @@ def test_heading_anchors_are_stable_and_meaningful(real_site):
     assert not any(re.fullmatch(r"_\d+", i) for i in page.ids)
 
 
+def test_toolkit_pages_have_their_title_and_table_of_contents(real_site, repo_catalog):
+    """Generated pages skip Markdown (the hook hands their HTML over); the browser title, the
+    header title and the table of contents must still come from their headings. Before, a
+    toolkit page's <title> was "Index - Green Toolbox" (its h1 was not the first element)."""
+    for lang in ("", "zh/", "ar/"):
+        html = (real_site / lang / "toolkits" / "solar-cold-storage" / "index.html").read_text("utf-8")
+        h1 = re.search(r'<h1 id="solar-cold-storage">(.*?)<a class="headerlink"', html, re.S).group(1)
+        assert re.search(r"<title>(.*?)</title>", html).group(1) == f"{h1} - Green Toolbox", lang
+        assert h1 in re.search(r'<div class="md-header__topic" data-md-component="header-topic">(.*?)</div>', html, re.S).group(1)
+        toc = html[html.index('md-nav--secondary'):html.index('class="md-content"')]
+        links = re.findall(r'<a href="#([^"]+)" class="md-nav__link">', toc)
+        assert links[:2] == ["overview", "components"] and "cases" in links, (lang, links)
+        stages = toc[toc.index('href="#lifecycle"'):toc.index('href="#indicators"')]
+        assert 'href="#lifecycle-installation"' in stages and "<nav" in stages  # nested under its section
+    title = repo_catalog.toolkits["solar-cold-storage"].data["title"]
+    assert f"<title>{html_lib.escape(title, quote=False)} - Green Toolbox</title>" in (real_site / "toolkits" / "solar-cold-storage" / "index.html").read_text("utf-8")
+
+
 def test_adjacent_cells_and_items_are_separated_for_text_extractors(real_site):
     """Pagefind (and copy and paste) read "</dt><dd>" as no break: "Where" and the place became
     one word in the index. The engine's pages put a space between such elements."""

@@ -25,6 +25,19 @@ def test_a_broken_link_in_one_language_fails_the_build_and_names_it(tmp_path):
     assert "Traceback" not in out
 
 
+def test_links_to_anchors_of_generated_pages_are_checked(tmp_path):
+    """Generated pages skip Markdown; MkDocs still knows their anchors (render.page_outline), so a
+    link to a missing section fails a strict build and a link to a real one does not."""
+    base = make_site(tmp_path)
+    about = base / "docs" / "about.md"
+    about.write_text(about.read_text("utf-8") + "\n[ok](toolkits/demo-solar/index.md#lifecycle-installation)"
+                     " [bad](toolkits/demo-solar/index.md#no-such-section)\n", "utf-8")
+    result = mkdocs_build(base)
+    out = result.stdout + result.stderr
+    assert result.returncode == 1, out
+    assert "no-such-section" in out and "#lifecycle-installation" not in out, out
+
+
 def test_one_job_and_several_jobs_give_the_same_pages(tmp_path):
     base = make_site(tmp_path)
     one = site_build(base, "--jobs", "1", "--site-dir", str(tmp_path / "one"), "--json")

@@ -117,10 +117,9 @@ def translated_toolkit(catalog: Catalog, tid: str, lang: str) -> tuple[dict, str
 
 
 def _with_banner(text: str, note: str) -> str:
-    """Insert the provenance banner after the page's first heading."""
-    head, sep, rest = text.partition("\n# ")
-    line, nl, body = rest.partition("\n")
-    return f"{head}{sep}{line}{nl}\n{note}\n{body}"
+    """Insert the provenance banner after the page's title (its h1, made by render.heading)."""
+    head, sep, body = text.partition("</h1>\n")
+    return f"{head}{sep}\n{note}\n{body}" if sep else f"{note}\n{text}"
 
 
 def _translated_registry(registry: Registry, po) -> Registry:

@@ -1,11 +1,13 @@
-"""Render toolkits and index pages to Markdown, safely.
+"""Render toolkits and index pages, safely, as HTML in the Markdown files MkDocs reads.
 
 Contributed text never becomes Markdown or HTML structure:
 
-* Page bodies are HTML blocks made by Jinja2 with autoescape; Python-Markdown passes a raw HTML
-  block through untouched, so nothing inside it is parsed as Markdown (no links, no attr_list).
-* The few contributed strings that must be Markdown headings (title, case titles) go through
-  :func:`md_inline`: whitespace collapsed, Markdown specials backslash-escaped, then HTML-escaped.
+* Pages are HTML made by Jinja2 with autoescape. Should plain MkDocs convert them (the
+  benchmark's floor does), Python-Markdown passes raw HTML blocks through untouched, so nothing
+  inside is parsed as Markdown either (no links, no attr_list).
+* Headings too are HTML (:func:`heading`), written as MkDocs' toc extension writes them (an id
+  and a permalink), so a generated page needs no Markdown pass at all: the MkDocs hook hands the
+  HTML over as the page's content and reads its outline back with :func:`page_outline`.
 * Long-text fields allow a small Markdown subset: rendered here, then cleaned by nh3 with an
   allowlist of tags and of URL schemes (http, https, mailto).
 
@@ -27,17 +29,51 @@ import nh3
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 STAGES = ("design", "production", "installation", "operation", "end_of_life")
 PROSE_TAGS = {"p", "ul", "ol", "li", "strong", "em", "code", "a", "br", "blockquote"}
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
 
 
-def md_inline(text: Any) -> Markup:
-    """Plain text made safe for a Markdown heading or inline position."""
-    flat = " ".join(str(text).split())
-    return Markup(html.escape(_MD_SPECIAL.sub(r"\\\1", flat), quote=True))
+def heading(level: int, text: Any, anchor: str) -> Markup:
+    """``<h2 id="anchor">text<a class="headerlink" …>¶</a></h2>``, the text escaped and its
+    whitespace collapsed: what Python-Markdown's toc extension (``permalink: true``) writes."""
+    flat = Markup(" ".join(escape(text).split()))
+    ref = escape(anchor)
+    return Markup(f'<h{level:d} id="{ref}">{flat}<a class="headerlink" href="#{ref}" '
+                  f'title="Permanent link">&para;</a></h{level:d}>')
+
+
+@dataclass
+class Outline:
+    """What MkDocs would have read from a page while converting it: the title (the first
+    heading's text, if it is an h1), the table of contents and every anchor."""
+
+    title: str | None
+    toc: list[dict]  # [{"level", "id", "name", "children"}], the toc extension's tokens
+    anchors: set[str]
+
+
+_HEADING = re.compile(r'<h([1-6]) id="([^"]*)">(.*?)<a class="headerlink"', re.S)
+_ANCHOR = re.compile(r'<[a-zA-Z][^>]*?\sid="([^"]*)"|<a\s[^>]*?\bname="([^"]*)"')
+
+
+def page_outline(page_html: str) -> Outline:
+    """The outline of a page made of :func:`heading` headings and HTML."""
+    tokens: list[dict] = []
+    open_: list[dict] = []
+    title = None
+    for number, match in enumerate(_HEADING.finditer(page_html)):
+        level, name = int(match[1]), match[3]
+        if number == 0 and level == 1:
+            title = name
+        token = {"level": level, "id": html.unescape(match[2]), "name": name, "children": []}
+        while open_ and open_[-1]["level"] >= level:
+            open_.pop()
+        (open_[-1]["children"] if open_ else tokens).append(token)
+        open_.append(token)
+    anchors = {html.unescape(m[1] or m[2] or "") for m in _ANCHOR.finditer(page_html)} - {""}
+    return Outline(title, tokens, anchors)
 
 
 def prose(text: str) -> Markup:
@@ -91,7 +127,7 @@ def _env() -> jinja2.Environment:
         comment_start_string="{%#",
         comment_end_string="#%}",
     )
-    env.filters["md"] = md_inline
+    env.globals["heading"] = heading
     env.filters["prose"] = prose
     return env
 
@@ -388,7 +424,7 @@ def render_vocabulary(vocab: str, toolkits: list[dict], ctx: Context) -> str:
     title, intro, facet = titles[vocab]
     terms = sorted(ctx.registry.terms[vocab].items(), key=lambda kv: kv[1]["label"].casefold())
     by_term = {key: [tk for tk in toolkits if key in tk[vocab]] for key, _entry in terms}
-    return _render("vocab.md.j2", ctx, title=title, intro=intro, terms=terms, by_term=by_term, facet=facet)
+    return _render("vocab.md.j2", ctx, vocab=vocab, title=title, intro=intro, terms=terms, by_term=by_term, facet=facet)
 
 
 def render_status(rows: list[dict], ctx: Context) -> str:
