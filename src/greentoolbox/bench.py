@@ -636,8 +636,11 @@ def _reader_summary(runs: list[dict]) -> dict:
 def _versions() -> dict:
     from importlib.metadata import version
 
-    names = ("mkdocs", "mkdocs-material", "mkdocs-static-i18n", "pagefind", "Babel", "Jinja2", "playwright")
-    return {"python": platform.python_version(), **{n: version(n) for n in names}}
+    from .export import pagefind_binary
+
+    names = ("mkdocs", "mkdocs-material", "mkdocs-static-i18n", "Babel", "Jinja2", "playwright")
+    pagefind = subprocess.run([str(pagefind_binary()), "--version"], capture_output=True, text=True).stdout.split()
+    return {"python": platform.python_version(), **{n: version(n) for n in names}, "pagefind": pagefind[-1] if pagefind else "?"}
 
 
 def _reuse(work: Path, n: int, langs: tuple[str, ...]) -> list[str] | None:

@@ -371,22 +371,44 @@ def fatal_problems(catalog: Catalog) -> list:
 PAGEFIND_EXCLUDE = (".headerlink", ".gt-provenance", ".md-source-file", ".gt-sign", ".gt-related", ".gt-about", ".gt-url")
 
 
+def pagefind_binary() -> Path:
+    """Pagefind's indexing binary (the extended build: Chinese segmentation): the one in
+    ``$PAGEFIND_BINARY_PATH``, else the one npm installed in ``node_modules/`` of the current
+    folder or of the checkout holding this package (package.json pins the version).
+
+    npm, not PyPI: Pagefind 1.6.0 counts diacritic variants towards its index chunk sizes
+    (Pagefind PR #1316). With 1.5.2, the newest on PyPI, a Vietnamese word with tone marks is
+    stored as a variant of its unmarked form and was not counted, so chunks grew to 750 KB and
+    a Vietnamese search needed up to 694 KB at 1,000 toolkits (249 KB with 1.6.0)."""
+    if os.environ.get("PAGEFIND_BINARY_PATH"):
+        chosen = Path(os.environ["PAGEFIND_BINARY_PATH"])
+        if not chosen.is_file():
+            raise RuntimeError(f"PAGEFIND_BINARY_PATH names {chosen}, which is not a file")
+        return chosen
+    here = Path(__file__).resolve()
+    for root in (Path.cwd(), *Path.cwd().parents, *here.parents):
+        found = sorted((root / "node_modules" / "@pagefind").glob("*/bin/pagefind_extended*"))
+        if found:
+            return found[0]
+    raise RuntimeError("Pagefind is not installed: run `npm ci` (package.json pins it), "
+                       "or set PAGEFIND_BINARY_PATH to a pagefind_extended binary")
+
+
 def _pagefind(site_dir: Path, output: list[str], glob: str) -> tuple[str, int]:
     """Run Pagefind; return its output and its peak resident set in KB (0 where /proc is not)."""
     import subprocess
-    import sys
     import tempfile
     import time
 
     command = [
-        sys.executable, "-m", "pagefind", "--site", str(site_dir), *output,
+        str(pagefind_binary()), "--site", str(site_dir), *output,
         "--root-selector", "article.md-content__inner",
         "--exclude-selectors", ", ".join(PAGEFIND_EXCLUDE),
         "--glob", glob,
     ]
-    # `python -m pagefind` execs the binary in the same process, so its /proc status is the
-    # binary's: its high-water mark is read until it exits (getrusage would also count the
-    # memory of this process at the time of the fork). Output goes to files: no pipe to drain.
+    # The binary's own /proc status: its high-water mark is read until it exits (getrusage would
+    # also count the memory of this process at the time of the fork). Output goes to files: no
+    # pipe to drain.
     peak, limit, stopped = 0, 3600, False
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen(command, stdout=out, stderr=err, text=True)
@@ -429,7 +451,7 @@ def index_search(site_dir: Path) -> str:
     """Build the Pagefind index of a built site into ``site_dir/pagefind``.
 
     One index per language, from each page's ``<html lang>``; only the article body is indexed
-    (not navigation or banners). Runs the Pagefind binary that ships in its PyPI wheel.
+    (not navigation or banners). Runs the Pagefind binary npm installed (:func:`pagefind_binary`).
     """
     summary, _peak = _pagefind(site_dir, ["--output-subdir", "pagefind"], "**/index.html")
     entry = Path(site_dir) / "pagefind" / "pagefind-entry.json"
