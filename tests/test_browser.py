@@ -205,3 +205,25 @@ def test_map_page_renders_in_every_language(page, base_url, lang, tmp_path):
     page.wait_for_function("location.hash === '#country-vn'", timeout=5000)
     row = page.inner_text("#country-vn")
     assert row.strip()
+
+
+def test_page_script_replaces_material_bundle(page, base_url):
+    """Material's JavaScript bundle is not loaded (a third of a toolkit page's weight);
+    gt-page.js and greentoolbox.css do the parts the site used: the table of contents marks the
+    section being read and scrolls within the window, and the back-to-top button works."""
+    page.set_viewport_size({"width": 1400, "height": 800})
+    page.goto(base_url + "toolkits/solar-cold-storage/")
+    page.wait_for_load_state("networkidle")
+    assert not [u for u in page.requests if "/javascripts/bundle." in u]
+    assert page.evaluate("!document.documentElement.classList.contains('no-js')")
+    toc = ".md-sidebar--secondary .md-sidebar__scrollwrap"
+    size = page.eval_on_selector(toc, "e => [e.clientHeight, e.scrollHeight, e.getBoundingClientRect().bottom]")
+    assert 0 < size[0] < size[1] and size[2] <= 800, size  # a long TOC scrolls inside the window
+    page.eval_on_selector("#cases", "e => window.scrollTo(0, e.getBoundingClientRect().top + window.pageYOffset - 60)")
+    page.wait_for_function("document.querySelector('.md-sidebar--secondary a.md-nav__link--active')")
+    assert page.eval_on_selector_all(".md-sidebar--secondary a.md-nav__link--active", "els => els.map(e => e.hash)") == ["#cases"]
+    assert page.eval_on_selector(".md-top", "e => e.hidden")  # scrolling down: no button
+    page.mouse.wheel(0, -300)
+    page.wait_for_function("!document.querySelector('.md-top').hidden")
+    page.click(".md-top")
+    page.wait_for_function("window.pageYOffset === 0")
