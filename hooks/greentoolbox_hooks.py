@@ -10,7 +10,8 @@ on_page_markdown / on_page_content: a generated page is HTML already (headings i
     toc extension would write them), so it skips the Markdown pass, which on these pages only
     parsed raw HTML, twice, for most of MkDocs' time: the HTML goes straight in as the page's
     content, with the title, table of contents and anchors MkDocs would have read from it
-    (render.page_outline). Hand-written pages get the provenance banner and go through Markdown.
+    (render.page_outline). Hand-written pages get the provenance banner and go through Markdown,
+    their ¶ links titled in the page's language.
 on_post_template: the site's one 404 page (at its root, served for every missing address) in the
     default language; static-i18n would leave the last language built there.
 on_post_build (after static-i18n has built every language): open data under api/v1/ and the
@@ -35,7 +36,7 @@ from mkdocs.structure.toc import get_toc
 
 from greentoolbox.export import MARKER, fatal_problems, index_search, load_catalog, write_site_pages
 from greentoolbox.opendata import write_open_data
-from greentoolbox.render import docs_banner, language_name, nav_titles, page_outline
+from greentoolbox.render import docs_banner, language_name, nav_titles, page_outline, permalink_title
 from greentoolbox.sitebuild import PAGES_READY, SITEMAP_PARTS
 from greentoolbox.translate import Lookup, load_po
 
@@ -84,10 +85,13 @@ def on_page_markdown(markdown, page, config, files):
     if markdown.lstrip().startswith(MARKER):
         _generated[page.file.src_uri] = markdown  # carries its own banner
         return ""
+    root = Path(config.config_file_path).parent
+    if "toc" in config.mdx_configs:  # the toc extension writes this page's ¶ links: their title in its language
+        config.mdx_configs["toc"]["permalink_title"] = permalink_title(Lookup(load_po(root, lang, "messages")).gettext)
     src = page.file.src_uri
     is_fallback = lang != "en" and not src.endswith(f".{lang}.md")
     english_url = "../" * page.url.count("/") + page.url.split("/", 1)[1] if lang != "en" else ""
-    note = docs_banner(lang, page.meta.get("translation"), is_fallback, english_url, Path(config.config_file_path).parent)
+    note = docs_banner(lang, page.meta.get("translation"), is_fallback, english_url, root)
     head, sep, rest = markdown.partition("\n")
     return f"{head}\n\n{note}\n{rest}" if head.startswith("# ") else f"{note}\n\n{markdown}"
 

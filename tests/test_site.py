@@ -161,6 +161,18 @@ def test_toolkit_pages_have_their_title_and_table_of_contents(real_site, repo_ca
     assert f"<title>{html_lib.escape(title, quote=False)} - Green Toolbox</title>" in (real_site / "toolkits" / "solar-cold-storage" / "index.html").read_text("utf-8")
 
 
+def test_heading_permalinks_are_named_in_the_page_language(real_site):
+    """The ¶ link after each heading is named by its title (what a screen reader says): in the
+    page's language on generated pages (the engine writes them) and on hand-written ones (the
+    hook gives the toc extension the title), never English on a Chinese or Arabic page."""
+    expected = {"": "Permanent link", "zh/": "永久链接", "ar/": "رابط دائم"}
+    for lang, title in expected.items():
+        for page in ("toolkits/solar-cold-storage/", "toolkits/", "about/", ""):
+            html = (real_site / lang / page / "index.html").read_text("utf-8")
+            titles = set(re.findall(r'<a class="headerlink" href="#[^"]*" title="([^"]*)"', html))
+            assert titles == {title}, (lang, page, titles)
+
+
 def test_adjacent_cells_and_items_are_separated_for_text_extractors(real_site):
     """Pagefind (and copy and paste) read "</dt><dd>" as no break: "Where" and the place became
     one word in the index. The engine's pages put a space between such elements."""

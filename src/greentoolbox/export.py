@@ -101,7 +101,7 @@ def _suffix(lang: str) -> tuple[str, str]:
 
 def _context(catalog: Catalog, lang: str, ui_po) -> Context:
     return Context(lang=lang, translations=Lookup(ui_po),
-                   registry=_translated_registry(catalog.registry, load_po(catalog.root, lang, "registry")))
+                   registry=translated_registry(catalog.registry, load_po(catalog.root, lang, "registry")))
 
 
 def translated_toolkit(catalog: Catalog, tid: str, lang: str) -> tuple[dict, str, Lookup]:
@@ -122,7 +122,7 @@ def _with_banner(text: str, note: str) -> str:
     return f"{head}{sep}\n{note}\n{body}" if sep else f"{note}\n{text}"
 
 
-def _translated_registry(registry: Registry, po) -> Registry:
+def translated_registry(registry: Registry, po) -> Registry:
     """A copy of the registry with labels and titles in the catalog's language."""
     lookup = Lookup(po)
     out = Registry(standards={}, units={}, terms={v: {} for v in VOCABULARIES}, where=registry.where)
@@ -385,8 +385,7 @@ def pagefind_binary() -> Path:
         if not chosen.is_file():
             raise RuntimeError(f"PAGEFIND_BINARY_PATH names {chosen}, which is not a file")
         return chosen
-    here = Path(__file__).resolve()
-    for root in (Path.cwd(), *Path.cwd().parents, *here.parents):
+    for root in (Path.cwd(), *Path(__file__).resolve().parents):
         found = sorted((root / "node_modules" / "@pagefind").glob("*/bin/pagefind_extended*"))
         if found:
             return found[0]

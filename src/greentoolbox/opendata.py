@@ -411,11 +411,11 @@ def toolkit_jsonld(catalog: Catalog, tid: str, lang: str, site_url: str, registr
     """The JSON-LD of one toolkit page, translated as the page is, challenge labels included.
     ``registry``: the registry in ``lang`` (``export``'s translated registry), when the caller
     already has it, as the page renderer does."""
-    from .export import _translated_registry
+    from .export import translated_registry
 
     data, _status, _lookup = translated_toolkit(catalog, tid, lang)
     if registry is None:
-        registry = _translated_registry(catalog.registry, load_po(catalog.root, lang, "registry"))
+        registry = translated_registry(catalog.registry, load_po(catalog.root, lang, "registry"))
     terms = registry.terms["challenges"]
     keywords = [terms[k]["label"] if k in terms else k for k in data["challenges"]]
     return jsonld(data, lang, page_url(site_url, lang, tid), keywords)

@@ -35,13 +35,21 @@ STAGES = ("design", "production", "installation", "operation", "end_of_life")
 PROSE_TAGS = {"p", "ul", "ol", "li", "strong", "em", "code", "a", "br", "blockquote"}
 
 
-def heading(level: int, text: Any, anchor: str) -> Markup:
+def heading(level: int, text: Any, anchor: str, link_title: str = "Permanent link") -> Markup:
     """``<h2 id="anchor">text<a class="headerlink" …>¶</a></h2>``, the text escaped and its
-    whitespace collapsed: what Python-Markdown's toc extension (``permalink: true``) writes."""
+    whitespace collapsed: what Python-Markdown's toc extension (``permalink: true``) writes.
+    ``link_title`` is the ¶ link's title, its name for a screen reader (:func:`permalink_title`)."""
     flat = Markup(" ".join(escape(text).split()))
     ref = escape(anchor)
     return Markup(f'<h{level:d} id="{ref}">{flat}<a class="headerlink" href="#{ref}" '
-                  f'title="Permanent link">&para;</a></h{level:d}>')
+                  f'title="{escape(link_title)}">&para;</a></h{level:d}>')
+
+
+def permalink_title(gettext: Callable[[str], str]) -> str:
+    """The title of a heading's ¶ link in the page's language: generated headings use it, and the
+    hook gives it to the toc extension for hand-written pages."""
+    _ = gettext
+    return _("Permanent link")
 
 
 @dataclass
@@ -123,11 +131,7 @@ def _env() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        # Markdown uses {#anchor}; keep Jinja's comment syntax out of its way.
-        comment_start_string="{%#",
-        comment_end_string="#%}",
     )
-    env.globals["heading"] = heading
     env.filters["prose"] = prose
     return env
 
@@ -324,6 +328,8 @@ def _render(template: str, ctx: Context, **data: Any) -> str:
     helpers["stage_label"] = lambda s: stage_label(s, ctx.gettext)
     helpers["label"] = lambda v: enum_label(v, ctx.gettext)
     helpers["status_label"] = lambda v: status_label(v, ctx.gettext)
+    link_title = permalink_title(ctx.gettext)
+    helpers["heading"] = lambda level, text, anchor: heading(level, text, anchor, link_title)
     return _CELL_JOINT.sub(r"\1 \2", _ENV.get_template(template).render(**helpers, **data))
 
 

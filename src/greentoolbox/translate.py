@@ -134,9 +134,7 @@ def ui_entries(package_dir: Path | None = None) -> list[Entry]:
     """UI strings extracted with Babel from the page templates and the renderer."""
     package_dir = package_dir or Path(__file__).parent
     method_map = [("templates/**.j2", "jinja2"), ("**.py", "python")]
-    # the templates use {%# #%} for comments because Markdown needs {#anchor}
-    options = {"templates/**.j2": {"comment_start_string": "{%#", "comment_end_string": "#%}",
-                                   "trim_blocks": "true", "lstrip_blocks": "true"}}
+    options = {"templates/**.j2": {"trim_blocks": "true", "lstrip_blocks": "true"}}
     seen: dict[str, Entry] = {}
     for _file, _line, message, comments, _ctx in extract_from_dir(
         str(package_dir), method_map, options_map=options, keywords={"_": None}, comment_tags=("TRANSLATORS:",)
