@@ -40,8 +40,8 @@ def plain(fragment: str) -> str:
 
 def expected(page_html: str) -> dict:
     """What the printed page must show, read from the built HTML (the template's own markup)."""
-    items = re.findall(r'<li><input type="checkbox" id="check-[^"]+"><div><label[^>]*>(.*?)</label>\s*'
-                       r'<p class="gt-meta">(.*?)</p>\s*<p class="gt-sign">(.*?)</p>', page_html, re.S)
+    items = re.findall(r'<li><input type="checkbox" id="check-[^"]+"[^>]*><div><p class="gt-item"[^>]*>(.*?)</p>\s*'
+                       r'<p class="gt-meta">(.*?)</p>\s*<p class="gt-sign"[^>]*>(.*?)</p>', page_html, re.S)
     return {
         "title": plain(re.search(r"<h1[^>]*>(.*?)</h1>", page_html, re.S).group(1)),
         "stages": [plain(h) for h in re.findall(r'<h3 id="lifecycle-[^"]+">(.*?)</h3>', page_html, re.S)],

@@ -60,7 +60,7 @@ def test_links_between_toolkits_show_on_both_pages(real_site, repo_catalog):
         back = (real_site / "toolkits" / target / "index.html").read_text("utf-8")
         own = {link["toolkit"] for link in catalog.toolkits[target].data.get("related", [])}
         if source not in own:  # already listed by the target's own link otherwise
-            assert re.search(rf'<li>{turned[relation]}: <a href="\.\./{source}/">', back), (source, relation, target)
+            assert re.search(rf'<li[^>]*>{turned[relation]}: <a href="\.\./{source}/">', back), (source, relation, target)
 
 
 def test_standards_index_lists_citing_toolkits_and_stages(real_site, repo_catalog):
@@ -379,3 +379,50 @@ def test_shipped_toolkit_meets_the_library_bar(slug, repo_catalog):
     for key in cited:
         entry = catalog.registry.standards[key]
         assert isinstance(entry["verified"], bool) and entry.get("verification"), key
+
+
+def _fragments(site: Path, lang: str) -> dict[str, dict]:
+    """Pagefind's stored page records of one language by URL (gzip files: a signature, then JSON)."""
+    import gzip
+    import json
+
+    out = {}
+    for path in (site / "pagefind" / "fragment").glob(f"{lang}_*.pf_fragment"):
+        raw = gzip.decompress(path.read_bytes())
+        record = json.loads(raw[raw.index(b"{"):])
+        out[record["url"]] = record
+    return out
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_search_indexes_what_a_toolkit_says_not_its_page_furniture(real_site, lang, repo_catalog):
+    """What a toolkit says is searchable (summary, checklist items, standard IDs, the notes of its
+    links); what every page repeats (the field labels and signature line of each checklist item,
+    the translation banner, 'About this page') and what a page only cites or links to (its
+    bibliography, other toolkits' titles) is left out of the search index: those words would
+    match every page and make each search download their long lists of positions."""
+    prefix = "" if lang == "en" else f"{lang}/"
+    records = _fragments(real_site, lang)
+    record = next(r for url, r in records.items() if url.endswith(f"/{prefix}toolkits/solar-cold-storage/"))
+    def squash(value: str) -> str:  # Pagefind separates Chinese words with zero-width spaces
+        return re.sub(r"[\s\u200b]+", "", value)
+
+    text = squash(record["content"])
+    page = (real_site / prefix / "toolkits" / "solar-cold-storage" / "index.html").read_text("utf-8")
+
+    def first(pattern: str) -> str:
+        match = re.search(pattern, page, re.S)
+        assert match, pattern
+        return html_lib.unescape(re.sub(r"<[^>]+>", "", match.group(1))).strip()
+
+    said = [first(r'<p class="gt-lead">(.*?)</p>'), first(r'<p class="gt-item" id="check-[^"]+">(.*?)</p>'),
+            first(r'<a href="\.\./\.\./standards/#[^"]+">([^<]+)</a>')]
+    furniture = [first(r'<p class="gt-sign"[^>]*>(.*?)</p>'), first(r'<span class="gt-k"[^>]*>(.*?)</span>'),
+                 first(r'<cite>(.*?)</cite>'), first(r'<p class="gt-muted gt-about"[^>]*>(.*?)</p>')[:40],
+                 first(r'<ul class="gt-related">\s*<li>.*?<a [^>]*>(.*?)</a>')]
+    if lang != "en":
+        furniture.append(first(r'<div class="admonition [^"]*gt-provenance"[^>]*>.*?</p>\s*<p>(.*?)</p>')[:40])
+    for piece in said:
+        assert squash(piece) in text, piece
+    for piece in furniture:
+        assert piece and squash(piece) not in text, piece
