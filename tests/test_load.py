@@ -9,7 +9,9 @@ from hypothesis import given, settings, strategies as st
 
 from greentoolbox.load import MAX_DEPTH, load_bytes
 
-from conftest import GOOD
+from pathlib import Path
+
+from conftest import GOOD, REPO
 
 
 def load(text: str | bytes):
@@ -123,3 +125,39 @@ def test_arbitrary_text_never_raises(text):
 def test_arbitrary_bytes_never_raise(raw):
     doc, problems = load_bytes(raw, "f.yaml")
     assert (doc is None) == bool(problems)
+
+
+def test_inlined_schema_finds_the_same_errors_as_the_shipped_one():
+    """The validator runs on the toolkit schema with its $defs references inlined (for speed):
+    on every shipped toolkit, every bad fixture and a toolkit with a wrong value in every text
+    field, it reports exactly the errors the shipped schema with its references reports."""
+    import copy
+
+    import jsonschema
+    import yaml
+
+    from greentoolbox.validate import _validator, schema
+
+    shipped = jsonschema.Draft202012Validator(schema("toolkit"), format_checker=jsonschema.FormatChecker())
+
+    def errors(validator, data):
+        return sorted((tuple(map(str, e.absolute_path)), e.validator, e.message) for e in validator.iter_errors(data))
+
+    docs = [yaml.safe_load(p.read_text("utf-8")) for p in sorted((REPO / "toolkits").glob("*/toolkit.yaml"))]
+    for path in sorted((Path(__file__).parent / "fixtures" / "bad").glob("GT1*.yaml")):
+        docs.append(yaml.safe_load(path.read_text("utf-8")))
+    broken = copy.deepcopy(docs[0])
+
+    def spoil(node):  # every text becomes a number, every list gains an unknown mapping
+        if isinstance(node, dict):
+            for key, value in node.items():
+                node[key] = 7 if isinstance(value, str) else spoil(value)
+        elif isinstance(node, list):
+            node[:] = [spoil(v) for v in node] + [{"unknown": True}]
+        return node
+
+    docs.append(spoil(broken))
+    docs.append({**docs[0], "title": "x" * 500, "summary": "y" * 5000})  # the fields' own maxLength
+    assert any(errors(shipped, d) for d in docs) and errors(shipped, docs[0]) == []
+    for data in docs:
+        assert errors(_validator("toolkit"), data) == errors(shipped, data)

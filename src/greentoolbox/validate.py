@@ -66,9 +66,41 @@ def schema(name: str) -> dict:
     return json.loads(text)
 
 
+# Keywords that only annotate: where a field and the shared definition it refers to both have
+# one, the field's own wins (as its own description is the one a contributor should read).
+_ANNOTATIONS = frozenset({"description", "title", "$comment", "examples", "default"})
+
+
+def _inline(node: Any, defs: dict) -> Any:
+    """``node`` with every local ``{"$ref": "#/$defs/name"}`` replaced by that definition (its
+    other keywords merged in, or kept beside it in an ``allOf`` where both constrain the same
+    keyword). Validation means the same; jsonschema no longer resolves a reference for each of
+    the hundreds of thousands of values a large tree has (a fifth of the time validation took)."""
+    if isinstance(node, list):
+        return [_inline(item, defs) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: (value if key == "$defs" else _inline(value, defs)) for key, value in node.items()}
+    ref = out.get("$ref")
+    if not (isinstance(ref, str) and ref.startswith("#/$defs/") and ref[8:] in defs):
+        return out
+    target = _inline(defs[ref[8:]], defs)
+    own = {key: value for key, value in out.items() if key != "$ref"}
+    if isinstance(target, dict) and not (set(own) & set(target)) - _ANNOTATIONS:
+        return {**target, **own}
+    return {**own, "allOf": [*own.get("allOf", []), target]}
+
+
+@lru_cache(maxsize=None)
+def _inlined(name: str) -> dict:
+    """The schema with its local references inlined (``_inline``); the shipped file keeps them."""
+    root = schema(name)
+    return _inline(root, root.get("$defs", {}))
+
+
 @lru_cache(maxsize=None)
 def _validator(name: str) -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(schema(name), format_checker=jsonschema.FormatChecker())
+    return jsonschema.Draft202012Validator(_inlined(name), format_checker=jsonschema.FormatChecker())
 
 
 _TYPE_NAMES = {"string": "text", "number": "a number", "integer": "a whole number", "array": "a list",
@@ -118,7 +150,7 @@ def schema_problems(doc: Document, name: str) -> list[Problem]:
     """Every schema violation in ``doc``, located at its line and column."""
     out = []
     for error in _validator(name).iter_errors(doc.data):
-        error._gt_root = schema(name)
+        error._gt_root = _inlined(name)
         out.extend(_map_error(doc, error))
     return out
 
