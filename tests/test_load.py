@@ -161,3 +161,26 @@ def test_inlined_schema_finds_the_same_errors_as_the_shipped_one():
     assert any(errors(shipped, d) for d in docs) and errors(shipped, docs[0]) == []
     for data in docs:
         assert errors(_validator("toolkit"), data) == errors(shipped, data)
+
+
+def test_toolkits_loaded_in_parallel_give_what_one_process_gives(tmp_path, monkeypatch):
+    """``validate_tree(processes=2)`` (what ``greentoolbox build`` uses) returns the same toolkits
+    and the same problems, in the same order, as one process, bad files included."""
+    import shutil
+
+    from greentoolbox import validate
+
+    tree = tmp_path / "tree"
+    shutil.copytree(REPO / "toolkits", tree / "toolkits")
+    bad = Path(__file__).parent / "fixtures" / "bad"
+    for path in sorted(bad.glob("GT1*.yaml")) + sorted(bad.glob("GT00[3-7]*.yaml")):
+        folder = tree / "toolkits" / path.stem.lower()
+        folder.mkdir()
+        shutil.copy(path, folder / "toolkit.yaml")
+    serial = validate.validate_tree(tree, translations=False)
+    monkeypatch.setattr(validate, "PARALLEL_FROM", 2)  # the tree is smaller than a real large one
+    parallel = validate.validate_tree(tree, translations=False, processes=2)
+    assert len(serial.problems) > 10
+    assert parallel.problems == serial.problems
+    assert list(parallel.toolkits) == list(serial.toolkits)
+    assert all(parallel.toolkits[t].data == serial.toolkits[t].data for t in serial.toolkits)

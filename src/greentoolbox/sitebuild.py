@@ -75,7 +75,7 @@ def build(config_file: Path, site_dir: Path | None = None, jobs: int | None = No
     stats: dict = {"jobs": jobs, "languages": languages, "ok": False}
 
     # toolkits and registries here; each language's catalogs in the process that renders it
-    catalog = validate_tree(config_file.parent, translations=False)
+    catalog = validate_tree(config_file.parent, translations=False, processes=jobs)
     stats["load_validate_s"] = time.perf_counter() - start
     if catalog.problems:  # translations are not checked against broken toolkits (as validate_tree)
         log(format_problems(catalog.problems))
