@@ -364,11 +364,13 @@ def fatal_problems(catalog: Catalog) -> list:
 
 
 # Left out of the search index: permalink signs, the translation banner, the page's source
-# line, the signature block of printed checklists, the titles of *other* toolkits under "Related
-# toolkits" (they made a page a hit for its neighbours' names), the boilerplate of "About this
-# page" (the same licence and data links on every page) and reference URLs (their titles and
-# publishers stay findable).
-PAGEFIND_EXCLUDE = (".headerlink", ".gt-provenance", ".md-source-file", ".gt-sign", ".gt-related", ".gt-about", ".gt-url")
+# line, the signature block of printed checklists and the field labels of each checklist item
+# ("Evidence:", "Responsible:", "Standards:", repeated by every item of every toolkit), the titles
+# of *other* toolkits under "Related toolkits" (they made a page a hit for its neighbours' names),
+# the boilerplate of "About this page" (the same licence and data links on every page) and
+# reference URLs (their titles and publishers stay findable).
+PAGEFIND_EXCLUDE = (".headerlink", ".gt-provenance", ".md-source-file", ".gt-sign", ".gt-k", ".gt-related", ".gt-about",
+                    ".gt-url")
 
 
 def pagefind_binary() -> Path:

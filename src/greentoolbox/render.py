@@ -284,12 +284,12 @@ def banner(status: str, ctx: Context, english_url: str, shown_in_english: int = 
         "missing": _("This page has not been translated into %(language)s yet and is shown in English.") % {"language": language},
     }
     if status == "source":
-        return Markup(f'<p class="gt-provenance gt-muted" data-status="source" data-pagefind-ignore>{html.escape(texts[status])}</p>')
+        return Markup(f'<p class="gt-provenance gt-muted" data-status="source">{html.escape(texts[status])}</p>')
     kind = {"reviewed": "success", "machine": "info", "outdated": "warning", "missing": "warning"}[status]
     read_original = _("Read the English original")
     link = "" if status == "source" else f' <a href="{html.escape(english_url)}" hreflang="en">{html.escape(read_original)}</a>'
     return Markup(
-        f'<div class="admonition {kind} gt-provenance" data-status="{status}" data-pagefind-ignore>'
+        f'<div class="admonition {kind} gt-provenance" data-status="{status}">'
         f'<p class="admonition-title">{html.escape(status_label(status, _))}</p>'
         f"<p>{html.escape(texts[status])}{link}</p></div>"
     )
