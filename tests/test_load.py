@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime
 import time
+from pathlib import Path
 
 from hypothesis import given, settings, strategies as st
 
 from greentoolbox.load import MAX_DEPTH, load_bytes
-
-from pathlib import Path
 
 from conftest import GOOD, REPO
 
@@ -136,7 +135,7 @@ def test_inlined_schema_finds_the_same_errors_as_the_shipped_one():
     import jsonschema
     import yaml
 
-    from greentoolbox.validate import _validator, schema
+    from greentoolbox.validate import _inlined, _own_description, _validator, schema
 
     shipped = jsonschema.Draft202012Validator(schema("toolkit"), format_checker=jsonschema.FormatChecker())
 
@@ -161,6 +160,16 @@ def test_inlined_schema_finds_the_same_errors_as_the_shipped_one():
     assert any(errors(shipped, d) for d in docs) and errors(shipped, docs[0]) == []
     for data in docs:
         assert errors(_validator("toolkit"), data) == errors(shipped, data)
+
+    # the hint quotes the description of the field that is wrong: the title's own (beside the
+    # shared definition it refers to), a checklist item's evidence's (inside one)
+    hints = {}
+    for e in _validator("toolkit").iter_errors(broken):
+        e._gt_root = _inlined("toolkit")
+        hints[tuple(map(str, e.absolute_path))] = _own_description(e)
+    raw = schema("toolkit")
+    assert hints[("title",)] == raw["properties"]["title"]["description"]
+    assert hints[("lifecycle", "design", "0", "evidence")] == raw["$defs"]["checklist"]["items"]["properties"]["evidence"]["description"]
 
 
 def test_toolkits_loaded_in_parallel_give_what_one_process_gives(tmp_path, monkeypatch):
