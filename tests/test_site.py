@@ -395,7 +395,7 @@ def _fragments(site: Path, lang: str) -> dict[str, dict]:
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_search_indexes_what_a_toolkit_says_not_its_page_furniture(real_site, lang, repo_catalog):
+def test_search_indexes_what_a_toolkit_says_not_its_page_furniture(real_site, lang):
     """What a toolkit says is searchable (summary, checklist items, standard IDs, the titles of
     its references); what every page repeats (the field labels and signature line of each
     checklist item, the translation banner, 'About this page') and what only points elsewhere
