@@ -93,6 +93,28 @@ def test_synthetic_toolkits_validate_and_differ(run):
     assert len(set(descriptions)) == 3
 
 
+def test_synthetic_toolkits_keep_their_familys_topic(run):
+    # toolkit i copies real toolkit i mod 12 and is written from that one's text only, so its
+    # words are its family's (a catalog where every page used every topic's words would make
+    # each topic word as common, and as heavy to search, as "the")
+    from greentoolbox.translate import toolkit_entries
+    from greentoolbox.validate import schema
+
+    work = run[2]
+    real = bench.english_texts(bench.REPO)
+    vocab = {family: {w for t in texts for s in bench._sentences(t) for w in s.split()} for family, texts in real.items()}
+    ids = sorted((p.name for p in (work / "toolkits").iterdir() if not p.name.startswith("_")), key=lambda t: t[-4:])
+    families = sorted(real)
+    catalog = validate_tree(work, translations=False)
+    for i, tid in enumerate(ids):
+        words = {w for e in toolkit_entries(catalog.toolkits[tid].data, schema("toolkit"))
+                 for w in e.text.split() if not any(c.isdigit() for c in w)}
+        mine, other = vocab[families[i]], vocab[families[(i + 1) % len(families)]]
+        assert len(words) > 200
+        assert len(words - mine) <= 0.03 * len(words), sorted(words - mine)[:20]  # the cut ends of lines
+        assert len(words - other) > 0.2 * len(words)
+
+
 def test_translations_are_in_the_language_script(run):
     work = run[2]
     for path in sorted((work / "locales" / "zh" / "toolkits").glob("*.po")):
@@ -113,7 +135,7 @@ def test_site_config_keeps_only_the_first_languages():
 
 
 def test_writer_length_and_variety():
-    writer = bench.Writer(bench.english_texts(bench.REPO), random.Random(3), pool=500)
+    writer = bench.Writer(bench.english_texts(bench.REPO)["solar-cold-storage"], random.Random(3), pool=500)
     texts = [writer.text(300) for _ in range(50)]
     assert all(150 <= len(t) <= 420 for t in texts)
     assert len(set(texts)) == 50

@@ -5,17 +5,21 @@
 
 What it does, in a temporary folder:
 
-1. **Synthetic toolkits.** Each is a copy of one of the real toolkits in ``toolkits/`` with every
-   translatable text replaced by new text of about the same length, drawn from a pool of
-   sentences made by an order-2 word Markov chain trained on all the English in the real
-   toolkits and registries (so vocabulary, sentence length and gzip ratio are realistic, and no
-   two pages are alike), with numbers varied; ids, titles, countries, vocabulary terms, standards
-   and related toolkits are picked from the real registries, so every file validates.
+1. **Synthetic toolkits.** Each is a copy of one of the real toolkits in ``toolkits/`` (its
+   *family*: toolkit ``i`` copies real toolkit ``i mod 12``) with every translatable text replaced
+   by new text of about the same length, drawn from a pool of sentences made by an order-2 word
+   Markov chain trained on the English of that real toolkit (so vocabulary, sentence length and
+   gzip ratio are realistic, no two pages are alike, and a mangrove toolkit talks of mangroves
+   while a cold room's talks of cold rooms, as in a real catalog: a chain over all toolkits at
+   once put every topic's words on every page), with numbers varied; ids, titles, countries,
+   vocabulary terms, standards and related toolkits are picked from the real registries, so every
+   file validates.
 2. **Translations.** One catalog per language and toolkit, made by the engine
    (``translate.update_catalog``/``po_text``, what ``update_all`` writes), every msgstr filled
    with text in that language: a Markov chain over the words (Chinese: characters) of the
-   shipped ``locales/<lang>/`` catalogs, scaled to that language's measured length ratio.
-   UI and registry catalogs are the shipped ones.
+   shipped catalog of the toolkit's family in that language (all the language's catalogs if that
+   one is short), scaled to that language's measured length ratio. UI and registry catalogs are
+   the shipped ones.
 3. **Build.** ``greentoolbox build`` (what ``make build`` and the deploy run) of a copy of the
    site (mkdocs.yml with the first L languages, hooks/, overrides/, hand-written docs/) in a
    subprocess, which reports the wall time of each phase: load+validate (the toolkits),
@@ -151,28 +155,30 @@ class Writer:
         return out or "text"
 
 
-def english_texts(root: Path) -> list[str]:
-    """All English prose of the real toolkits and registries (the Markov chain's corpus)."""
-    from .translate import registry_entries, toolkit_entries
+def english_texts(root: Path) -> dict[str, list[str]]:
+    """The English prose of each real toolkit (its family's Markov corpus), by toolkit id."""
+    from .translate import toolkit_entries
     from .validate import schema, validate_tree
 
     catalog = validate_tree(root, translations=False)
-    texts = [e.text for tk in catalog.toolkits.values() for e in toolkit_entries(tk.data, schema("toolkit"))]
-    texts += [e.text for e in registry_entries(catalog.registry)]
-    texts += [str(s.get("note", "")) + " " + str(s.get("verification", "")) for s in catalog.registry.standards.values()]
-    return [t for t in texts if len(t.split()) > 3]
+    return {tid: [e.text for e in toolkit_entries(tk.data, schema("toolkit")) if len(e.text.split()) > 3]
+            for tid, tk in sorted(catalog.toolkits.items())}
 
 
-def language_texts(root: Path, lang: str) -> tuple[list[str], float]:
-    """msgstr texts of the shipped catalogs of ``lang`` and their length ratio to the English."""
+def language_texts(root: Path, lang: str) -> tuple[dict[str, list[str]], float]:
+    """msgstr texts of the shipped catalogs of ``lang``, by catalog (``messages``, ``registry``,
+    ``toolkits/<id>``), and their length ratio to the English."""
     from .translate import read_catalog
 
-    texts, src, dst = [], 0, 0
-    for path in sorted((root / "locales" / lang).rglob("*.po")):
+    texts: dict[str, list[str]] = {}
+    src = dst = 0
+    base = root / "locales" / lang
+    for path in sorted(base.rglob("*.po")):
         po, _ = read_catalog(path)
+        mine = texts.setdefault(path.relative_to(base).with_suffix("").as_posix(), [])
         for m in po or []:
             if m.id and isinstance(m.string, str) and m.string:
-                texts.append(m.string)
+                mine.append(m.string)
                 src += len(m.id)
                 dst += len(m.string)
     return texts, (dst / src if src else 1.0)
@@ -182,8 +188,10 @@ def language_texts(root: Path, lang: str) -> tuple[list[str], float]:
 # Synthetic tree
 
 
-def make_toolkits(repo: Path, root: Path, n: int, rng: random.Random, writer: Writer) -> list[str]:
-    """Write ``n`` valid synthetic toolkits under ``root/toolkits`` (registry copied); their ids."""
+def make_toolkits(repo: Path, root: Path, n: int, rng: random.Random, writers: dict[str, Writer]) -> dict[str, str]:
+    """Write ``n`` valid synthetic toolkits under ``root/toolkits`` (registry copied), toolkit
+    ``i`` a copy of real toolkit ``i mod 12`` written by that one's ``writers`` entry; the family
+    (real toolkit id) of each synthetic id, in order."""
     from .registry import country_codes
     from .translate import _set, toolkit_entries
     from .validate import schema, validate_tree
@@ -194,11 +202,14 @@ def make_toolkits(repo: Path, root: Path, n: int, rng: random.Random, writer: Wr
     reg = real.registry
     standards = sorted(k for k, s in reg.standards.items() if s.get("status") not in ("superseded", "withdrawn"))
     countries = sorted(country_codes())
-    words = sorted({w.lower() for w in " ".join(writer.pool).split() if w.isalpha() and w.isascii() and 4 <= len(w) <= 10})
+    words = sorted({w.lower() for writer in writers.values() for w in " ".join(writer.pool).split()
+                    if w.isalpha() and w.isascii() and 4 <= len(w) <= 10})
     ids = [f"{rng.choice(words)}-{rng.choice(words)}-{i:04d}" for i in range(n)]
+    families = {tid: templates[i % len(templates)]["id"] for i, tid in enumerate(ids)}
     toolkit_schema = schema("toolkit")
     for i, tid in enumerate(ids):
         data = json.loads(json.dumps(templates[i % len(templates)]))
+        writer = writers[data["id"]]
         for entry in toolkit_entries(data, toolkit_schema):
             one_line = "\n" not in entry.text and len(entry.text) < 200
             text = writer.text(len(entry.text), line=one_line)
@@ -234,11 +245,15 @@ def make_toolkits(repo: Path, root: Path, n: int, rng: random.Random, writer: Wr
         target = root / "toolkits" / tid / "toolkit.yaml"
         target.parent.mkdir(parents=True)
         target.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8")
-    return ids
+    return families
 
 
-def make_catalogs(repo: Path, root: Path, langs: tuple[str, ...], rng: random.Random) -> None:
-    """Shipped UI and registry catalogs; toolkit catalogs made by the engine and filled in."""
+FAMILY_MIN_TEXTS = 40  # msgstrs a family's catalog needs to train its own chain
+
+
+def make_catalogs(repo: Path, root: Path, langs: tuple[str, ...], rng: random.Random, families: dict[str, str]) -> None:
+    """Shipped UI and registry catalogs; toolkit catalogs made by the engine and filled in, each
+    with text drawn from its family's shipped catalog in that language."""
     from .translate import catalog_path, expected_catalogs, po_text, update_catalog, write_if_changed
     from .validate import validate_tree
 
@@ -250,10 +265,17 @@ def make_catalogs(repo: Path, root: Path, langs: tuple[str, ...], rng: random.Ra
         for name in ("messages", "registry"):
             shutil.copy(catalog_path(repo, lang, name), _mkdir(catalog_path(root, lang, name)))
         texts, ratio = language_texts(repo, lang)
-        writer = Writer(texts, rng, chars=lang == "zh", pool=3000)
+        everything = [t for group in texts.values() for t in group]
+        writers: dict[str, Writer] = {}
         for domain, entries in domains.items():
             if not domain.startswith("toolkits/"):
                 continue
+            family = families[domain.split("/", 1)[1]]
+            if family not in writers:
+                own = texts.get(f"toolkits/{family}", [])
+                corpus = own if len(own) >= FAMILY_MIN_TEXTS else everything
+                writers[family] = Writer(corpus, rng, chars=lang == "zh", pool=1500)
+            writer = writers[family]
             po, _ = update_catalog(None, entries, lang, domain)
             limits = {e.context: e.max_length for e in entries if e.max_length}
             for message in po:
@@ -661,9 +683,10 @@ def run(n: int, n_langs: int, work: Path, browser: bool = True, seed: int = 1, l
     t0 = time.perf_counter()
     ids = _reuse(work, n, langs)
     if ids is None:
-        writer = Writer(english_texts(REPO), rng, pool=20000)
-        ids = make_toolkits(REPO, work, n, rng, writer)
-        make_catalogs(REPO, work, langs, rng)
+        writers = {family: Writer(texts, rng, pool=2000) for family, texts in english_texts(REPO).items()}
+        families = make_toolkits(REPO, work, n, rng, writers)
+        make_catalogs(REPO, work, langs, rng, families)
+        ids = list(families)
     else:  # a kept tree: its toolkits and catalogs are reused, the site around them is today's
         for name in ("hooks", "overrides", "docs"):
             shutil.rmtree(work / name, ignore_errors=True)
