@@ -4,6 +4,7 @@ loopback under a GitHub Pages-like sub-path (/green-toolbox/)."""
 from __future__ import annotations
 
 import functools
+import json
 import http.server
 import os
 import threading
@@ -83,6 +84,59 @@ def test_search_excerpts_and_localized_strings(page, base_url):
     assert excerpts and all(excerpts)  # Pagefind does not mark CJK hits, but gives the excerpt
     meta = page.inner_text(".md-search-result__meta")
     assert meta and "matching" not in meta  # Material's zh strings, not English
+
+
+def _serve(root: Path):
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_words_on_most_pages_are_left_out_of_a_longer_query(browser, real_site, base_url, tmp_path):
+    # The build lists, per language, the words on most pages that fill a search chunk alone
+    # (gt-common.<lang>.json; none on a site this small, so the list here is the one a large
+    # site would have): the search script leaves them out when the query has other words.
+    assert json.loads((real_site / "pagefind" / "gt-common.en.json").read_text("utf-8")) == []
+    copy = tmp_path / "green-toolbox"
+    copy.mkdir()
+    for item in real_site.iterdir():
+        if item.name != "pagefind":
+            (copy / item.name).symlink_to(item, target_is_directory=item.is_dir())
+    (copy / "pagefind").mkdir()
+    for item in (real_site / "pagefind").iterdir():
+        if item.name != "gt-common.en.json":
+            (copy / "pagefind" / item.name).symlink_to(item, target_is_directory=item.is_dir())
+    (copy / "pagefind" / "gt-common.en.json").write_text('["the", "and"]', encoding="utf-8")
+    server = _serve(tmp_path)
+    listed = f"http://127.0.0.1:{server.server_address[1]}/green-toolbox/"
+
+    def run(base: str, query: str) -> tuple[list[str], set[str]]:
+        context = browser.new_context()
+        page = context.new_page()
+        seen: list[str] = []
+        page.on("request", lambda r: seen.append(r.url))
+        page.goto(base)
+        page.keyboard.press("/")
+        hrefs = search(page, query)
+        page.wait_for_load_state("networkidle")
+        context.close()
+        return [urlsplit(h).path for h in hrefs], {u.rsplit("/", 1)[1] for u in seen if u.endswith(".pf_index")}
+
+    try:
+        alone, alone_chunks = run(listed, "mangrove")
+        longer, longer_chunks = run(listed, "the mangrove and")
+        unlisted, unlisted_chunks = run(base_url, "the mangrove and")
+        only_common, _ = run(listed, "the and")
+    finally:
+        server.shutdown()
+    assert alone and longer == alone and longer_chunks == alone_chunks
+    assert unlisted_chunks > alone_chunks  # without the list, the chunks of "the" and "and" come too
+    assert unlisted[0] == alone[0]
+    assert only_common  # a query of common words alone is searched as typed
 
 
 def shipped_toolkits() -> dict[str, dict]:

@@ -1,6 +1,9 @@
 /* Green Toolbox search: Material's search box, Pagefind's per-language index.
    Nothing is downloaded until the reader opens the search box; Pagefind then loads only the
-   index of the page's own language (<html lang>) and the chunks the query needs. */
+   index of the page's own language (<html lang>) and the chunks the query needs. Words found on
+   most pages of the language (gt-common.<lang>.json, written with the index) are left out of a
+   query that has other words: they weigh next to nothing in the ranking and their chunks are
+   the heaviest (Swahili "ya", 390 KB at 1,000 toolkits). */
 (function () {
   "use strict";
   var box = document.querySelector("[data-gt-search]");
@@ -9,17 +12,35 @@
   var input = box.querySelector(".md-search__input");
   var meta = box.querySelector(".md-search-result__meta");
   var list = box.querySelector(".md-search-result__list");
-  var pagefind = null, loading = null, timer = null, serial = 0;
+  var pagefind = null, loading = null, timer = null, serial = 0, common = Object.create(null);
 
   function load() {
     if (!loading) {
       meta.textContent = box.dataset.initializer;
-      loading = import(new URL(box.dataset.pagefind, document.baseURI).href).then(function (pf) {
-        pagefind = pf;
-        return pf.options({ excerptLength: 24 }).then(function () { return pf; });
+      var script = new URL(box.dataset.pagefind, document.baseURI);
+      var lang = (document.documentElement.lang || "").toLowerCase();
+      var words = fetch(new URL("gt-common." + lang + ".json", script).href).then(function (r) {
+        return r.ok ? r.json() : [];
+      }).then(function (list) {
+        (Array.isArray(list) ? list : []).forEach(function (w) { common[w] = true; });
+      }).catch(function () {});
+      loading = Promise.all([import(script.href), words]).then(function (loaded) {
+        pagefind = loaded[0];
+        return pagefind.options({ excerptLength: 24 }).then(function () { return pagefind; });
       });
     }
     return loading;
+  }
+
+  function key(word) {
+    // as Pagefind stores words: lower case, without punctuation and without diacritics
+    return word.toLowerCase().normalize("NFD").replace(/[\p{M}\p{P}]/gu, "");
+  }
+
+  function essential(query) {
+    var words = query.split(/\s+/);
+    var kept = words.filter(function (w) { return !common[key(w)]; });
+    return kept.length ? kept.join(" ") : query;
   }
 
   function open() {
@@ -78,7 +99,7 @@
     var query = input.value.trim();
     var mine = ++serial;
     if (!query) { list.textContent = ""; meta.textContent = box.dataset.placeholder; return; }
-    load().then(function (pf) { return pf.search(query); }).then(function (res) {
+    load().then(function (pf) { return pf.search(essential(query)); }).then(function (res) {
       if (mine !== serial) return null;
       if (!res) { render([], 0); box.dataset.doneQuery = query; return null; }
       // The first result's fragment is fetched alone and shown at once (what a reader on a slow

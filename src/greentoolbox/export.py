@@ -8,6 +8,7 @@ this module: files in them that are no longer produced are removed.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import shutil
@@ -455,8 +456,7 @@ def index_search(site_dir: Path) -> str:
     (not navigation or banners). Runs the Pagefind binary npm installed (:func:`pagefind_binary`).
     """
     summary, _peak = _pagefind(site_dir, ["--output-subdir", "pagefind"], "**/index.html")
-    entry = Path(site_dir) / "pagefind" / "pagefind-entry.json"
-    _write_entry(entry, json.loads(entry.read_text("utf-8")))
+    split_search_chunks(Path(site_dir) / "pagefind")
     return summary
 
 
@@ -472,7 +472,9 @@ def index_search_part(site_dir: Path, lang: str, default: str, languages: tuple[
         glob = "{" + ",".join(["index.html"] + [f"{top}/**/index.html" for top in tops]) + "}"
     else:
         glob = f"{lang}/**/index.html"
-    return _pagefind(site_dir, ["--output-path", str(output)], glob)
+    summary, peak = _pagefind(site_dir, ["--output-path", str(output)], glob)
+    split_search_chunks(output)
+    return summary, peak
 
 
 def merge_search_parts(site_dir: Path, parts: list[Path]) -> None:
@@ -489,3 +491,156 @@ def merge_search_parts(site_dir: Path, parts: list[Path]) -> None:
         entry = {**data, "languages": languages}
         shutil.copytree(part, target, dirs_exist_ok=True)
     _write_entry(target / "pagefind-entry.json", entry)
+
+
+# ---------------------------------------------------------------------------------------------
+# Smaller search chunks
+#
+# Pagefind stores each word's page positions in index chunks of about 20,000 positions (fixed in
+# 1.6.0: ``chunk_index(word_map, 20000)``), and a search fetches the chunk holding each query
+# word. At 1,000 toolkits a chunk is 30-45 KB and a word as common as "ya" (Swahili "of") or
+# "de" fills one alone, 400-600 KB; the words sorting just before it share its chunk. So a
+# three-word search cost 250-600 KB before the first result. The index is cut again here: common
+# words alone in their own chunks, the rest in chunks of SEARCH_CHUNK_UNITS, bounds that find
+# every indexed word; and the words on most pages are listed for the search script, which leaves
+# them out of a query that has other words (in Pagefind's BM25 a word on nearly every page adds
+# almost nothing to a page's score, and it narrows nothing).
+
+SEARCH_CHUNK_UNITS = 8000  # positions + pages per chunk (Pagefind: 20,000)
+COMMON_SHARE = 0.9  # a common word is on at least this share of the language's pages ...
+# ... and fills a chunk alone (SEARCH_CHUNK_UNITS): a small site has none
+_DCD = b"pagefind_dcd"
+
+
+def _read_cbor(path: Path) -> bytes:
+    data = gzip.decompress(path.read_bytes())
+    if not data.startswith(_DCD):
+        raise RuntimeError(f"{path} is not a Pagefind index file")
+    return data[len(_DCD):]
+
+
+def _write_cbor(path: Path, data: bytes) -> None:
+    path.write_bytes(gzip.compress(_DCD + data, 9, mtime=0))
+
+
+def _array_head(n: int) -> bytes:
+    if n < 24:
+        return bytes([0x80 + n])
+    if n < 256:
+        return bytes([0x98, n])
+    if n < 65536:
+        return b"\x99" + n.to_bytes(2, "big")
+    return b"\x9a" + n.to_bytes(4, "big")
+
+
+def _words(raw: bytes):
+    """(word, its encoded bytes, positions + pages, pages it is on) for each word of a chunk:
+    ``[[word, [[page delta, [positions...], ...]...], [[variant, pages]...]]...]``, one array."""
+    import io
+
+    import cbor2
+
+    if raw[0] != 0x81:
+        raise RuntimeError("unexpected Pagefind chunk layout")
+    head = raw[1]
+    n, start = {0x98: (raw[2], 3), 0x99: (int.from_bytes(raw[2:4], "big"), 4),
+                0x9a: (int.from_bytes(raw[2:6], "big"), 6)}.get(head, (head - 0x80, 2))
+    stream = io.BytesIO(raw)
+    stream.seek(start)
+    decoder = cbor2.CBORDecoder(stream)
+    for _ in range(n):
+        begin = stream.tell()
+        word = decoder.decode()
+        groups = [word[1]] + [variant[1] for variant in (word[2] if len(word) > 2 else [])]
+        units = sum(len(page[1]) + 1 for group in groups for page in group)
+        pages: set[int] = set()
+        for group in groups:
+            number = 0
+            for page in group:
+                number += page[0]
+                pages.add(number)
+        yield word[0], raw[begin:stream.tell()], units, len(pages)
+
+
+def _bound(previous: str, first: str) -> str:
+    """A chunk's lower bound: the shortest start of its first word that sorts after the previous
+    chunk's last word (Pagefind's ``get_prefixes``; a search for a prefix lands in the chunk)."""
+    common = 0
+    for a, b in zip(first, previous):
+        if a != b:
+            break
+        common += 1
+    return first[: common + 1]
+
+
+def split_search_chunks(pagefind_dir: Path, units: int = SEARCH_CHUNK_UNITS,
+                        common_share: float = COMMON_SHARE) -> dict[str, list[str]]:
+    """Cut each language's word index in a Pagefind 1.6 output folder into chunks of about
+    ``units`` positions, every word that fills one alone in a chunk of its own; rewrite the
+    language's metadata and the entry file; write ``gt-common.<lang>.json``, the words on at
+    least ``common_share`` of the language's pages that fill a chunk alone. Returns those lists.
+
+    A chunk's upper bound is its last word whole (Pagefind shortens it, and its strict lookup
+    then misses that word: "hoạch" stored last in a chunk bounded "hoac" was not found)."""
+    import hashlib
+
+    import cbor2
+
+    pagefind_dir = Path(pagefind_dir)
+    entry_path = pagefind_dir / "pagefind-entry.json"
+    entry = json.loads(entry_path.read_text("utf-8"))
+    if not str(entry.get("version", "")).startswith("1.6."):
+        raise RuntimeError(f"split_search_chunks reads Pagefind 1.6 indexes, not {entry.get('version')}")
+    common: dict[str, list[str]] = {}
+    for lang, info in sorted(entry["languages"].items()):
+        meta_path = pagefind_dir / f"pagefind.{info['hash']}.pf_meta"
+        meta = cbor2.loads(_read_cbor(meta_path))
+        n_pages = len(meta[1])
+        old = [pagefind_dir / "index" / f"{chunk[2]}.pf_index" for chunk in meta[2]]
+        chunks: list[list[tuple[str, bytes]]] = []
+        current: list[tuple[str, bytes]] = []
+        size = 0
+        frequent = []
+        for path in old:
+            for word, data, n_units, n_on in _words(_read_cbor(path)):
+                if n_units >= units:  # alone: its neighbours do not pay for it
+                    if current:
+                        chunks.append(current)
+                        current, size = [], 0
+                    chunks.append([(word, data)])
+                    if n_on >= common_share * n_pages:
+                        frequent.append(word)
+                    continue
+                current.append((word, data))
+                size += n_units
+                if size >= units:
+                    chunks.append(current)
+                    current, size = [], 0
+        if current:
+            chunks.append(current)
+        names: set[str] = set()
+        table = []
+        for i, chunk in enumerate(chunks):
+            body = b"\x81" + _array_head(len(chunk)) + b"".join(data for _, data in chunk)
+            digest = hashlib.sha1(body).hexdigest()
+            length = 7
+            while f"{lang}_{digest[:length]}" in names:
+                length += 1
+            name = f"{lang}_{digest[:length]}"
+            names.add(name)
+            _write_cbor(pagefind_dir / "index" / f"{name}.pf_index", body)
+            first = chunk[0][0] if i == 0 else _bound(chunks[i - 1][-1][0], chunk[0][0])
+            table.append([first, chunk[-1][0], name])
+        for path in old:
+            if path.stem not in names:
+                path.unlink()
+        meta[2] = table
+        body = cbor2.dumps(meta)
+        info["hash"] = f"{lang}_{hashlib.sha1(body).hexdigest()[:10]}"
+        _write_cbor(pagefind_dir / f"pagefind.{info['hash']}.pf_meta", body)
+        if meta_path.name != f"pagefind.{info['hash']}.pf_meta":
+            meta_path.unlink()
+        common[lang] = sorted(frequent)
+        (pagefind_dir / f"gt-common.{lang}.json").write_text(json.dumps(common[lang], ensure_ascii=False), encoding="utf-8")
+    _write_entry(entry_path, entry)
+    return common

@@ -7,8 +7,8 @@
 * the language's pages (English: the root pages; others: ``<lang>/``) and every file they load
   or link to (styles, scripts, images, downloads), found by following ``href``/``src`` from the pages;
 * Pagefind's runtime and the index of that language only (its ``pf_meta``, ``index/<lang>_…``,
-  ``fragment/<lang>_…`` and ``wasm.<lang or unknown>.pagefind``; ``pagefind-entry.json`` lists that
-  language only; Pagefind's own UI files are left out, the site uses ``assets/gt-search.js``);
+  ``fragment/<lang>_…``, ``wasm.<lang or unknown>.pagefind`` and ``gt-common.<lang>.json``;
+  ``pagefind-entry.json`` lists that language only; Pagefind's own UI files are left out, the site uses ``assets/gt-search.js``);
 * ``serve.py`` (Python standard library only: serves the folder on 127.0.0.1 and opens the
   browser), ``START-HERE.html`` and ``README.txt``.
 
@@ -83,6 +83,8 @@ def pagefind_files(site: Path, lang: str) -> dict[str, bytes]:
     own = {**entry, "languages": {lang: info}}
     files = {"pagefind/pagefind-entry.json": json.dumps(own, sort_keys=True, separators=(",", ":")).encode()}
     names = [*PAGEFIND_RUNTIME, f"pagefind.{info['hash']}.pf_meta", f"wasm.{info['wasm'] or 'unknown'}.pagefind"]
+    if (base / f"gt-common.{lang}.json").is_file():  # the words gt-search.js leaves out of queries
+        names.append(f"gt-common.{lang}.json")
     for name in names:
         files[f"pagefind/{name}"] = (base / name).read_bytes()
     # Pagefind prefixes each language's index and fragment chunks with the language code.

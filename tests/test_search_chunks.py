@@ -1,0 +1,123 @@
+"""Pagefind's word index cut into smaller chunks (export.split_search_chunks), on a real Pagefind
+index of a small generated site: every word keeps its bytes and is found where Pagefind's lookup
+looks for it, common words stand alone and are listed for the search script."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from pathlib import Path
+
+import cbor2
+import pytest
+
+from greentoolbox import export
+
+COMMON = ["the", "and", "of"]  # on every page, many times
+TOPICS = ["mangrove", "shrimp", "solar", "battery", "compost", "biogas", "juncao", "plastic", "wetland", "seedling"]
+
+
+def _site(root: Path) -> Path:
+    """30 English and 30 Swahili pages as the theme lays them out (the article is indexed)."""
+    for lang in ("en", "sw"):
+        for i in range(30):
+            topic, other = TOPICS[i % len(TOPICS)], TOPICS[(i * 3 + 1) % len(TOPICS)]
+            words = []
+            for j in range(60):
+                words += ["the", f"{topic}", "and", "the", f"word{lang}{i}x{j % 7}", "of", other, f"rare{lang}{i}{j}"]
+            body = " ".join(words)
+            folder = root / (f"{lang}/p{i}" if lang != "en" else f"p{i}")
+            folder.mkdir(parents=True)
+            (folder / "index.html").write_text(
+                f'<!doctype html><html lang="{lang}"><head><title>p{i}</title></head><body>'
+                f'<article class="md-content__inner"><h1>Page {i} {topic}</h1><p>{body}</p></article></body></html>',
+                encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def indexes(tmp_path_factory):
+    """Pagefind's own output, and the same output after the split."""
+    site = _site(tmp_path_factory.mktemp("chunks") / "site")
+    export._pagefind(site, ["--output-subdir", "pagefind"], "**/index.html")
+    original = site.parent / "original"
+    shutil.copytree(site / "pagefind", original)
+    common = export.split_search_chunks(site / "pagefind", units=300, common_share=0.5)
+    return original, site / "pagefind", common
+
+
+def _cbor(path: Path):
+    return cbor2.loads(gzip.decompress(path.read_bytes())[len(b"pagefind_dcd"):])
+
+
+def _index(folder: Path, lang: str):
+    entry = json.loads((folder / "pagefind-entry.json").read_text("utf-8"))
+    meta = _cbor(folder / f"pagefind.{entry['languages'][lang]['hash']}.pf_meta")
+    chunks = []
+    for low, high, name in meta[2]:
+        raw = gzip.decompress((folder / "index" / f"{name}.pf_index").read_bytes())[len(b"pagefind_dcd"):]
+        chunks.append((low, high, name, {w: (data, units) for w, data, units, _ in export._words(raw)}))
+    return meta, chunks
+
+
+def _lookup(chunks, word: str):
+    """Pagefind 1.6's strict lookup (pagefind_web request_indexes): the first chunk whose bounds
+    hold the word."""
+    return next((c for c in chunks if c[0] <= word <= c[1]), None)
+
+
+@pytest.mark.parametrize("lang", ["en", "sw"])
+def test_every_word_keeps_its_bytes_and_is_found_where_pagefind_looks(indexes, lang):
+    original, split, _ = indexes
+    old_meta, old_chunks = _index(original, lang)
+    meta, chunks = _index(split, lang)
+    before = {w: v for c in old_chunks for w, v in c[3].items()}
+    after = {w: v for c in chunks for w, v in c[3].items()}
+    assert after == before
+    assert len(chunks) > 2 * len(old_chunks)  # Pagefind made few chunks of this small site
+    assert meta[1] == old_meta[1] and meta[0] == old_meta[0]  # the pages and version are as Pagefind wrote them
+    for word in after:
+        found = _lookup(chunks, word)
+        assert found is not None and word in found[3], word
+    for (low, high, _, words), following in zip(chunks, chunks[1:]):
+        assert low <= min(words) and high == max(words) and high < following[0]
+
+
+@pytest.mark.parametrize("lang", ["en", "sw"])
+def test_words_that_fill_a_chunk_stand_alone(indexes, lang):
+    _, split, _ = indexes
+    _, chunks = _index(split, lang)
+    heavy = [(w, len(c[3])) for c in chunks for w, (_, units) in c[3].items() if units >= 300]
+    assert {"the", "and", "of"} <= {w for w, _ in heavy}
+    assert all(n == 1 for _, n in heavy)
+    light = [c for c in chunks if len(c[3]) > 1]
+    assert light and all(sum(units for _, units in c[3].values()) < 300 + max(units for _, units in c[3].values())
+                         for c in light)
+
+
+def test_common_words_listed_per_language(indexes):
+    _, split, common = indexes
+    assert set(common) == {"en", "sw"}
+    for lang in ("en", "sw"):
+        listed = json.loads((split / f"gt-common.{lang}.json").read_text("utf-8"))
+        assert listed == common[lang]
+        assert set(COMMON) <= set(listed)
+        # a topic word is on a fifth of the pages; a page's own words on one
+        assert not [w for w in listed if w in TOPICS or w.startswith(("rare", "word"))]
+
+
+def test_no_stale_files_and_the_entry_names_the_new_metadata(indexes):
+    original, split, _ = indexes
+    entry = json.loads((split / "pagefind-entry.json").read_text("utf-8"))
+    metas = sorted(p.name for p in split.glob("*.pf_meta"))
+    assert metas == sorted(f"pagefind.{v['hash']}.pf_meta" for v in entry["languages"].values())
+    named = {name for lang in entry["languages"] for _, _, name, _ in _index(split, lang)[1]}
+    assert {p.stem for p in (split / "index").iterdir()} == named
+    assert sorted(p.name for p in (split / "fragment").iterdir()) == sorted(p.name for p in (original / "fragment").iterdir())
+
+
+def test_other_pagefind_versions_are_refused(tmp_path):
+    (tmp_path / "pagefind-entry.json").write_text(json.dumps({"version": "1.5.2", "languages": {}}), encoding="utf-8")
+    with pytest.raises(RuntimeError, match="Pagefind 1.6"):
+        export.split_search_chunks(tmp_path)
