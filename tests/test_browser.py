@@ -281,3 +281,21 @@ def test_page_script_replaces_material_bundle(page, base_url):
     page.wait_for_function("!document.querySelector('.md-top').hidden")
     page.click(".md-top")
     page.wait_for_function("window.pageYOffset === 0")
+
+
+def test_clicking_a_checklist_item_ticks_its_box(page, base_url):
+    # The item's text is a paragraph naming its box (aria-labelledby), not a <label>, which
+    # Pagefind leaves out of the search index; gt-page.js makes the text tick the box as a label would.
+    page.goto(base_url + "ar/toolkits/solar-cold-storage/")
+    page.wait_for_load_state("networkidle")
+    item = page.locator(".gt-checklist .gt-item").nth(2)
+    box = page.locator("#" + item.get_attribute("id").removesuffix("-item"))
+    assert box.get_attribute("aria-labelledby") == item.get_attribute("id")
+    assert not box.is_checked()
+    item.click()
+    assert box.is_checked()
+    item.click()
+    assert not box.is_checked()
+    box.click()  # the box itself, as before
+    assert box.is_checked()
+    assert page.get_by_role("checkbox", name=item.inner_text().strip()).count() == 1  # its accessible name is the text

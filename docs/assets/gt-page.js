@@ -5,7 +5,11 @@
 
    - The back-to-top button (navigation.top) shows while the reader scrolls back up, away from
      the top of the page, and takes them there.
-   - The table of contents (toc.follow) marks the section being read. */
+   - The table of contents (toc.follow) marks the section being read.
+
+   And one of its own: a lifecycle checklist item's text ticks its box, as a label would (the
+   text is a paragraph that names its box, not a <label>: Pagefind leaves labels out of the
+   search index). */
 (function () {
   "use strict";
   var button = document.querySelector(".md-top");
@@ -40,4 +44,11 @@
     });
   }
   update();
+
+  document.addEventListener("click", function (e) {
+    var item = e.target.closest ? e.target.closest(".gt-checklist .gt-item") : null;
+    if (!item || e.target.closest("a")) return;
+    var box = item.closest("li").querySelector("input[type=checkbox]");
+    if (box && box.getAttribute("aria-labelledby") === item.id) box.click();
+  });
 })();

@@ -502,9 +502,10 @@ def merge_search_parts(site_dir: Path, parts: list[Path]) -> None:
 # "de" fills one alone, 400-600 KB; the words sorting just before it share its chunk. So a
 # three-word search cost 250-600 KB before the first result. The index is cut again here: common
 # words alone in their own chunks, the rest in chunks of SEARCH_CHUNK_UNITS, bounds that find
-# every indexed word; and the words on most pages are listed for the search script, which leaves
-# them out of a query that has other words (in Pagefind's BM25 a word on nearly every page adds
-# almost nothing to a page's score, and it narrows nothing).
+# every indexed word; and the words on nine pages in ten or more are listed for the search
+# script, which leaves them out of a query that has other words (in a BM25 ranking such as
+# Pagefind's, such a word weighs at most about a thirtieth of a word found on a few pages, and
+# leaving it out widens the results by at most a tenth of the pages).
 
 SEARCH_CHUNK_UNITS = 8000  # positions + pages per chunk (Pagefind: 20,000)
 COMMON_SHARE = 0.9  # a common word is on at least this share of the language's pages ...
@@ -580,8 +581,12 @@ def split_search_chunks(pagefind_dir: Path, units: int = SEARCH_CHUNK_UNITS,
     language's metadata and the entry file; write ``gt-common.<lang>.json``, the words on at
     least ``common_share`` of the language's pages that fill a chunk alone. Returns those lists.
 
-    A chunk's upper bound is its last word whole (Pagefind shortens it, and its strict lookup
-    then misses that word: "hoạch" stored last in a chunk bounded "hoac" was not found)."""
+    A chunk's upper bound is its last word whole. Pagefind shortens it to the start that tells
+    it from the next chunk's first word, and its own lookup then misses that last word whenever
+    the word is longer than the bound (found with Pagefind's rule in a first version of this
+    function: "hoạch", last in a chunk bounded "hoac", was looked up nowhere; in a query of
+    several words such a word is silently not searched; alone, Pagefind falls back to loading
+    every chunk that might hold it)."""
     import hashlib
 
     import cbor2
