@@ -94,7 +94,7 @@ def test_synthetic_toolkits_validate_and_differ(run):
 
 
 def test_synthetic_toolkits_keep_their_familys_topic(run):
-    # toolkit i copies real toolkit i mod 12 and is written from that one's text only, so its
+    # toolkit i copies real toolkit i mod R (R real ones) and is written from that one's text only, so its
     # words are its family's (a catalog where every page used every topic's words would make
     # each topic word as common, and as heavy to search, as "the")
     from greentoolbox.translate import toolkit_entries

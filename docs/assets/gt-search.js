@@ -1,9 +1,10 @@
 /* Green Toolbox search: Material's search box, Pagefind's per-language index.
    Nothing is downloaded until the reader opens the search box; Pagefind then loads only the
    index of the page's own language (<html lang>) and the chunks the query needs. Words found on
-   most pages of the language (gt-common.<lang>.json, written with the index) are left out of a
-   query that has other words: they weigh next to nothing in the ranking and their chunks are
-   the heaviest (Swahili "ya", 390 KB at 1,000 toolkits). */
+   nine pages in ten or more that fill an index chunk alone (gt-common.<lang>.json, written with
+   the index; none on a small site) are left out of a query that has other words: they weigh next
+   to nothing in the ranking and their chunks are the heaviest (Swahili "ya", 390 KB at 1,000
+   toolkits). */
 (function () {
   "use strict";
   var box = document.querySelector("[data-gt-search]");

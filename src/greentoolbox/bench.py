@@ -6,14 +6,14 @@
 What it does, in a temporary folder:
 
 1. **Synthetic toolkits.** Each is a copy of one of the real toolkits in ``toolkits/`` (its
-   *family*: toolkit ``i`` copies real toolkit ``i mod 12``) with every translatable text replaced
-   by new text of about the same length, drawn from a pool of sentences made by an order-2 word
-   Markov chain trained on the English of that real toolkit (so vocabulary, sentence length and
-   gzip ratio are realistic, no two pages are alike, and a mangrove toolkit talks of mangroves
-   while a cold room's talks of cold rooms, as in a real catalog: a chain over all toolkits at
-   once put every topic's words on every page), with numbers varied; ids, titles, countries,
-   vocabulary terms, standards and related toolkits are picked from the real registries, so every
-   file validates.
+   *family*: toolkit ``i`` copies real toolkit ``i mod R``, of the R real ones in id order) with
+   every translatable text replaced by new text of about the same length, drawn from a pool of
+   sentences made by an order-2 word Markov chain trained on the English of that real toolkit
+   (so vocabulary, sentence length and gzip ratio are realistic, no two pages are alike, and a
+   mangrove toolkit talks of mangroves while a cold room's talks of cold rooms, as in a real
+   catalog: a chain over all toolkits at once put every topic's words on every page), with
+   numbers varied; ids, titles, countries, vocabulary terms, standards and related toolkits are
+   picked from the real registries, so every file validates.
 2. **Translations.** One catalog per language and toolkit, made by the engine
    (``translate.update_catalog``/``po_text``, what ``update_all`` writes), every msgstr filled
    with text in that language: a Markov chain over the words (Chinese: characters) of the
@@ -190,7 +190,8 @@ def language_texts(root: Path, lang: str) -> tuple[dict[str, list[str]], float]:
 
 def make_toolkits(repo: Path, root: Path, n: int, rng: random.Random, writers: dict[str, Writer]) -> dict[str, str]:
     """Write ``n`` valid synthetic toolkits under ``root/toolkits`` (registry copied), toolkit
-    ``i`` a copy of real toolkit ``i mod 12`` written by that one's ``writers`` entry; the family
+    ``i`` a copy of real toolkit ``i mod R`` (R real toolkits, in id order) written by that one's
+    ``writers`` entry; the family
     (real toolkit id) of each synthetic id, in order."""
     from .registry import country_codes
     from .translate import _set, toolkit_entries
