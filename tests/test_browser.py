@@ -144,6 +144,35 @@ def shipped_toolkits() -> dict[str, dict]:
     return {p.parent.name: yaml.safe_load(p.read_text("utf-8")) for p in sorted((REPO / "toolkits").glob("*/toolkit.yaml"))}
 
 
+@pytest.mark.parametrize("lang", ["en", "zh", "ar", "sw"])
+def test_a_standard_id_finds_every_toolkit_that_cites_it(page, base_url, lang):
+    # What an engineer types: the ID without its edition ("IEC 62446-1"); every toolkit that
+    # cites it (in its standards table or a checklist item) is among the results.
+    from collections import defaultdict
+
+    from greentoolbox.validate import validate_tree
+
+    registry = validate_tree(REPO, translations=False).registry
+    cited = defaultdict(set)
+    for tid, data in shipped_toolkits().items():
+        for entry in data.get("standards", []):
+            cited[entry["standard"]].add(tid)
+        for items in data.get("lifecycle", {}).values():
+            for item in items:
+                for key in item.get("standards", []):
+                    cited[key].add(tid)
+    page.goto(base_url + lang_path(lang))
+    page.keyboard.press("/")
+    checked = 0
+    for key in ("iec-62446-1", "iec-62109-1", "iec-ts-62257-6", "iec-61427-1"):
+        query = registry.standards[key]["id"].split(":")[0]
+        paths = [urlsplit(h).path for h in search(page, query)]
+        want = {f"/green-toolbox/{lang_path(lang)}toolkits/{tid}/" for tid in cited[key]}
+        assert len(want) >= 3 and want <= set(paths), (query, sorted(want - set(paths)), paths)
+        checked += 1
+    assert checked == 4
+
+
 def test_catalog_filters_narrow_and_the_url_restores_them(page, base_url):
     toolkits = shipped_toolkits()
     food = sorted(f"{tid}/" for tid, tk in toolkits.items() if "food-loss" in tk["challenges"])
