@@ -4,8 +4,8 @@ loopback under a GitHub Pages-like sub-path (/green-toolbox/)."""
 from __future__ import annotations
 
 import functools
-import json
 import http.server
+import json
 import os
 import threading
 from pathlib import Path
@@ -96,8 +96,8 @@ def _serve(root: Path):
     return server
 
 
-def test_words_on_most_pages_are_left_out_of_a_longer_query(browser, real_site, base_url, tmp_path):
-    # The build lists, per language, the words on most pages that fill a search chunk alone
+def test_common_words_are_left_out_of_a_longer_query(browser, real_site, base_url, tmp_path):
+    # The build lists, per language, the words on nine pages in ten that fill a search chunk alone
     # (gt-common.<lang>.json; none on a site this small, so the list here is the one a large
     # site would have): the search script leaves them out when the query has other words.
     assert json.loads((real_site / "pagefind" / "gt-common.en.json").read_text("utf-8")) == []
@@ -163,14 +163,11 @@ def test_a_standard_id_finds_every_toolkit_that_cites_it(page, base_url, lang):
                     cited[key].add(tid)
     page.goto(base_url + lang_path(lang))
     page.keyboard.press("/")
-    checked = 0
     for key in ("iec-62446-1", "iec-62109-1", "iec-ts-62257-6", "iec-61427-1"):
         query = registry.standards[key]["id"].split(":")[0]
         paths = [urlsplit(h).path for h in search(page, query)]
         want = {f"/green-toolbox/{lang_path(lang)}toolkits/{tid}/" for tid in cited[key]}
         assert len(want) >= 3 and want <= set(paths), (query, sorted(want - set(paths)), paths)
-        checked += 1
-    assert checked == 4
 
 
 def test_catalog_filters_narrow_and_the_url_restores_them(page, base_url):
