@@ -178,9 +178,8 @@ def chromium(browser):
     return browser
 
 
-@pytest.fixture(scope="session")
-def base_url(real_site, tmp_path_factory):
-    """The real site served on loopback under a GitHub Pages-like sub-path, /green-toolbox/."""
+def serve(root: Path):
+    """A quiet threaded HTTP server for ``root`` on a free loopback port, serving until shut down."""
     import functools
     import http.server
     import threading
@@ -189,10 +188,16 @@ def base_url(real_site, tmp_path_factory):
         def log_message(self, *args):
             pass
 
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture(scope="session")
+def base_url(real_site, tmp_path_factory):
+    """The real site served on loopback under a GitHub Pages-like sub-path, /green-toolbox/."""
     root = tmp_path_factory.mktemp("serve")
     (root / "green-toolbox").symlink_to(real_site, target_is_directory=True)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = serve(root)
     yield f"http://127.0.0.1:{server.server_address[1]}/green-toolbox/"
     server.shutdown()

@@ -3,18 +3,15 @@ loopback under a GitHub Pages-like sub-path (/green-toolbox/)."""
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import os
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
 
-from conftest import REPO
+from conftest import REPO, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.site]
 CHROMIUM = "/usr/bin/chromium"
@@ -86,16 +83,6 @@ def test_search_excerpts_and_localized_strings(page, base_url):
     assert meta and "matching" not in meta  # Material's zh strings, not English
 
 
-def _serve(root: Path):
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
 def test_common_words_are_left_out_of_a_longer_query(browser, real_site, base_url, tmp_path):
     # The build lists, per language, the words on nine pages in ten that fill a search chunk alone
     # (gt-common.<lang>.json; none on a site this small, so the list here is the one a large
@@ -111,7 +98,7 @@ def test_common_words_are_left_out_of_a_longer_query(browser, real_site, base_ur
         if item.name != "gt-common.en.json":
             (copy / "pagefind" / item.name).symlink_to(item, target_is_directory=item.is_dir())
     (copy / "pagefind" / "gt-common.en.json").write_text('["the", "and"]', encoding="utf-8")
-    server = _serve(tmp_path)
+    server = serve(tmp_path)
     listed = f"http://127.0.0.1:{server.server_address[1]}/green-toolbox/"
 
     def run(base: str, query: str) -> tuple[list[str], set[str]]:

@@ -377,7 +377,8 @@ PAGEFIND_EXCLUDE = (".headerlink", ".gt-provenance", ".md-source-file", ".gt-sig
 def pagefind_binary() -> Path:
     """Pagefind's indexing binary (the extended build: Chinese segmentation): the one in
     ``$PAGEFIND_BINARY_PATH``, else the one npm installed as ``node_modules/@pagefind/<platform>/``
-    in the current folder or the checkout holding this package (package.json pins the version).
+    in the current folder or the nearest folder above this package that has one (the checkout
+    holding it; package.json pins the version).
 
     npm, not PyPI: Pagefind 1.6.0 counts diacritic variants towards its index chunk sizes
     (Pagefind PR #1316). With 1.5.2, the newest on PyPI, a Vietnamese word with tone marks is

@@ -8,7 +8,8 @@
   or link to (styles, scripts, images, downloads), found by following ``href``/``src`` from the pages;
 * Pagefind's runtime and the index of that language only (its ``pf_meta``, ``index/<lang>_…``,
   ``fragment/<lang>_…``, ``wasm.<lang or unknown>.pagefind`` and ``gt-common.<lang>.json``;
-  ``pagefind-entry.json`` lists that language only; Pagefind's own UI files are left out, the site uses ``assets/gt-search.js``);
+  ``pagefind-entry.json`` lists that language only; Pagefind's own UI files are left out, the
+  site uses ``assets/gt-search.js``);
 * ``serve.py`` (Python standard library only: serves the folder on 127.0.0.1 and opens the
   browser), ``START-HERE.html`` and ``README.txt``.
 
