@@ -192,26 +192,62 @@ def read_catalog(path: Path, display: str | None = None) -> tuple[Catalog | None
 TEMPLATES = "templates"  # locales/templates/: the POT files `greentoolbox i18n extract` writes
 
 
-_PO_MEMO: dict[tuple[Path, str], tuple[bytes, Catalog | None, list[Problem]]] = {}
+@dataclass(frozen=True, slots=True)
+class PoMessage:
+    """What the engine reads of one catalog entry."""
+
+    id: str
+    string: str | tuple
+    context: str | None
+    lineno: int | None
+    fuzzy: bool
 
 
-def read_catalog_once(path: Path, display: str | None = None) -> tuple[Catalog | None, list[Problem]]:
+class PoCatalog:
+    """A parsed catalog as the engine reads it: its header comment, and its entries in file
+    order, found by English text and context as Babel finds them. Babel's own objects hold each
+    entry's locations, flags and comments in a dictionary of their own: at 1,000 toolkits a
+    language's catalogs took 340 MB that way, which every language worker of a build held."""
+
+    __slots__ = ("header_comment", "_messages")
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.header_comment = catalog.header_comment
+        self._messages = {(m.id, m.context): PoMessage(m.id, m.string, m.context, m.lineno, m.fuzzy)
+                          for m in catalog if m.id}
+
+    def __iter__(self) -> Iterator[PoMessage]:
+        return iter(self._messages.values())
+
+    def __len__(self) -> int:
+        return len(self._messages)
+
+    def get(self, id: str, context: str | None = None) -> PoMessage | None:
+        return self._messages.get((id, context))
+
+
+_PO_MEMO: dict[tuple[Path, str], tuple[bytes, PoCatalog | None, list[Problem]]] = {}
+
+
+def read_catalog_once(path: Path, display: str | None = None) -> tuple[PoCatalog | None, list[Problem]]:
     """``read_catalog``, parsed once per content of the file (keyed by a hash of its bytes, so an
-    edit within one file-system clock tick is still seen): a build checks every catalog and uses
-    each for many pages. Callers must not modify the returned catalog."""
+    edit within one file-system clock tick is still seen) and kept as a ``PoCatalog``: a build
+    checks every catalog and uses each for many pages."""
     key = (Path(path), display or str(path))
     try:
         stamp = hashlib.sha1(Path(path).read_bytes()).digest()
     except OSError:
-        return read_catalog(path, display)
+        catalog, problems = read_catalog(path, display)
+        return (PoCatalog(catalog) if catalog is not None else None), problems
     cached = _PO_MEMO.get(key)
     if cached is None or cached[0] != stamp:
-        cached = (stamp, *read_catalog(path, display))
+        catalog, problems = read_catalog(path, display)
+        cached = (stamp, PoCatalog(catalog) if catalog is not None else None, problems)
         _PO_MEMO[key] = cached
     return cached[1], cached[2]
 
 
-def load_po(root: Path, lang: str, domain: str) -> Catalog | None:
+def load_po(root: Path, lang: str, domain: str) -> PoCatalog | None:
     """The catalog of ``domain`` in ``lang``, or None for English, a missing or broken file
     (broken files are reported by check_all, GT401). Memoized like ``read_catalog_once``."""
     if lang == SOURCE:
@@ -222,7 +258,7 @@ def load_po(root: Path, lang: str, domain: str) -> Catalog | None:
     return read_catalog_once(path, path.relative_to(root).as_posix() if path.is_relative_to(root) else None)[0]
 
 
-def provenance(catalog: Catalog | None) -> str | None:
+def provenance(catalog: Catalog | PoCatalog | None) -> str | None:
     """The Translation-Status header comment: 'machine', 'reviewed', or None."""
     if catalog is None:
         return None
@@ -327,7 +363,7 @@ def write_if_changed(path: Path, text: str) -> bool:
 class Lookup:
     """Translations of one catalog, ignoring fuzzy and empty entries."""
 
-    catalog: Catalog | None = None
+    catalog: Catalog | PoCatalog | None = None
     used: int = 0
     fuzzy: int = 0
     missing: int = 0
@@ -357,12 +393,13 @@ class Lookup:
         return self.get(text)
 
 
-def translate_toolkit(data: dict, schema: dict, catalog: Catalog | None) -> tuple[dict, Lookup]:
+def translate_toolkit(data: dict, schema: dict, catalog: Catalog | PoCatalog | None) -> tuple[dict, Lookup]:
     """A copy of ``data`` with every translatable text replaced where a current translation exists."""
     lookup = Lookup(catalog)
     out = _copy(data)
     for entry in toolkit_entries(data, schema):
         _set(out, entry.context, lookup.get(entry.text, entry.context))
+    lookup._memo.clear()  # each context is looked up once; the caller keeps the counts
     return out, lookup
 
 
@@ -370,7 +407,7 @@ def _placeholders_match(source: str, translated: str) -> bool:
     return sorted(m.group() for m in _PLACEHOLDER.finditer(source)) == sorted(m.group() for m in _PLACEHOLDER.finditer(translated))
 
 
-def status_of(lang: str, lookup: Lookup, catalog: Catalog | None) -> str:
+def status_of(lang: str, lookup: Lookup, catalog: Catalog | PoCatalog | None) -> str:
     if lang == SOURCE:
         return "source"
     if catalog is None or (lookup.used == 0 and lookup.fuzzy == 0):
@@ -403,7 +440,7 @@ def _set(data: Any, context: str, value: str) -> None:
 # Checks on translations
 
 
-def check_message(message: Message, display: str, lang: str) -> list[Problem]:
+def check_message(message: Message | PoMessage, display: str, lang: str) -> list[Problem]:
     """Problems in one translated entry: placeholders, markup that the English does not have."""
     if not message.id or not message.string or not isinstance(message.string, str):
         return []
