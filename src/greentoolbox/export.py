@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .registry import VOCABULARIES, Registry
 from .render import Context, banner, render_catalog, render_standards, render_status, render_benefit_method, render_map, render_toolkit, render_vocabulary
-from .translate import (LANGUAGES, SOURCE, Lookup, check_language, expected_catalogs, load_po, provenance, status_of,
+from .translate import (LANGUAGES, SOURCE, Lookup, check_language, entries_of, expected_catalogs, load_po, provenance, status_of,
                         stray_language_folders, symbol_is_words, translate_toolkit)
 from .validate import Catalog, schema, validate_tree
 
@@ -116,7 +116,7 @@ def translated_toolkit(catalog: Catalog, tid: str, lang: str) -> tuple[dict, str
     key = (tid, lang)
     if key not in catalog.translations:
         po = load_po(catalog.root, lang, f"toolkits/{tid}")
-        data, lookup = translate_toolkit(catalog.toolkits[tid].data, schema("toolkit"), po)
+        data, lookup = translate_toolkit(catalog.toolkits[tid].data, schema("toolkit"), po, entries_of(catalog, tid))
         catalog.translations[key] = (data, status_of(lang, lookup, po), lookup)
     return catalog.translations[key]
 

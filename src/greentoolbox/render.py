@@ -402,7 +402,10 @@ def render_map(toolkits: list[dict], ctx: Context) -> str:
         legend_labels=(num(0),) + tuple(num(a) if a == b else f"{num(a)}–{num(b)}" for a, b in ranges),
         label=lambda name, n: _("%(country)s: %(count)s") % {"country": name, "count": num(n)},
         rtl=ctx.locale.character_order == "right-to-left", dom_id="gt-map")
-    by_country = {code: [tk for tk in toolkits if code in _countries_of(tk)] for code in counts}
+    by_country: dict[str, list[dict]] = {code: [] for code in counts}
+    for tk in toolkits:  # in the toolkits' order, as before
+        for code in _countries_of(tk):
+            by_country[code].append(tk)
     rows = sorted(counts, key=lambda code: ctx.locale.territories.get(code, code).casefold())
     return _render("map.md.j2", ctx, svg=Markup(svg), rows=rows, counts=counts, by_country=by_country,
                    not_drawn=sorted(worldmap.missing(counts)))

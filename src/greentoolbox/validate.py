@@ -50,6 +50,8 @@ class Catalog:
     # A catalog is never changed once validated (a changed tree gives a new catalog), so the memo
     # never goes stale.
     translations: dict = field(default_factory=dict, repr=False, compare=False)
+    # toolkit id -> its translatable texts (translate.entries_of), the same in every language
+    entries: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
