@@ -206,7 +206,8 @@ def test_csv_quotes_hostile_and_multiline_text(catalog, tmp_path):
     """A title with commas, quotes, semicolons, a newline and a BOM-like character round-trips."""
     tricky = 'A, "quoted"; title\nwith a line break \ufeff and =1+1'
     changed = copy.deepcopy(catalog)  # a validated catalog is never changed in place: edit a copy
-    changed.translations.clear()
+    changed.translations.clear()  # the memos hold the original's texts
+    changed.entries.clear()
     tid = sorted(changed.toolkits)[0]
     changed.toolkits[tid].data["title"] = tricky
     files = open_data_files(changed, SITE_URL)

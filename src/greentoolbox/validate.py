@@ -47,8 +47,8 @@ class Catalog:
     toolkits: dict[str, Toolkit] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     # (toolkit id, language) -> (translated data, status, Lookup); filled by export.translated_toolkit.
-    # A catalog is never changed once validated (a changed tree gives a new catalog), so the memo
-    # never goes stale.
+    # A catalog is never changed once validated (a changed tree gives a new catalog), so the
+    # memos never go stale; code that edits a copy (tests) clears both.
     translations: dict = field(default_factory=dict, repr=False, compare=False)
     # toolkit id -> its translatable texts (translate.entries_of), the same in every language
     entries: dict = field(default_factory=dict, repr=False, compare=False)
