@@ -18,7 +18,7 @@ from pathlib import Path
 from .registry import VOCABULARIES, Registry
 from .render import Context, banner, render_catalog, render_standards, render_status, render_benefit_method, render_map, render_toolkit, render_vocabulary
 from .translate import (LANGUAGES, SOURCE, Lookup, check_language, entries_of, expected_catalogs, load_po, provenance, status_of,
-                        stray_language_folders, symbol_is_words, translate_toolkit)
+                        stray_language_folders, symbol_is_words, translate_toolkit, write_if_changed)
 from .validate import Catalog, schema, validate_tree
 
 GENERATED_DIRS = ("toolkits", "standards", "translation-status", "challenges", "sectors", "benefit-index", "map")
@@ -215,15 +215,7 @@ def write_pages(catalog: Catalog, docs_dir: Path, pages: dict[str, str] | None =
 
 
 def _write_changed(docs_dir: Path, pages: dict[str, str]) -> list[Path]:
-    return [docs_dir / rel for rel, text in sorted(pages.items()) if _write_if_changed(docs_dir / rel, text)]
-
-
-def _write_if_changed(target: Path, text: str) -> bool:
-    if target.is_file() and target.read_text("utf-8") == text:
-        return False
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
-    return True
+    return [docs_dir / rel for rel, text in sorted(pages.items()) if write_if_changed(docs_dir / rel, text)]
 
 
 def remove_stale(docs_dir: Path, wanted: set[str]) -> None:
@@ -317,7 +309,7 @@ def _language_job(state, lang: str) -> dict:
     names, written = [], 0
     for rel, text in iter_language_pages(catalog, lang, None, site_url):  # written as made, not held
         names.append(rel)
-        written += _write_if_changed(docs_dir / rel, text)
+        written += write_if_changed(docs_dir / rel, text)
     csv_rows = write_language_part(catalog, lang, site_url, open_data) if open_data is not None else []
     # a forked worker's high-water mark starts at its size at the fork (the shared catalog)
     return {"lang": lang, "names": sorted(names), "written": written, "problems": problems,

@@ -485,8 +485,6 @@ def check_message(message: Message | PoMessage, display: str, lang: str) -> list
 
 def expected_catalogs(root: Path, catalog) -> dict[str, list[Entry]]:
     """domain -> entries, for every catalog each language should have."""
-    from .validate import schema
-
     domains = {"messages": ui_entries(), "registry": registry_entries(catalog.registry)}
     for tid in sorted(catalog.toolkits):
         domains[f"toolkits/{tid}"] = entries_of(catalog, tid)
