@@ -6,19 +6,16 @@ page and the sitemap is fetched: each must answer 200 and stay under /green-tool
 
 from __future__ import annotations
 
-import functools
-import http.server
 import importlib.util
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
 
-from conftest import BIN, REPO, make_site
+from conftest import BIN, REPO, make_site, serve
 
 pytestmark = pytest.mark.site
 PREFIX = "/green-toolbox/"
@@ -48,23 +45,18 @@ def served(tmp_path_factory):
     root = tmp_path_factory.mktemp("pages")
     www = root / "www"
     www.mkdir()
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(www))
-    handler.log_message = lambda *args: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = serve(www)  # started first: the site is built for its port
     base = f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
-    (root / "project").mkdir()
-    project = make_site(root / "project", real_toolkits=True)
-    site = www / PREFIX.strip("/")
-    result = build_site(project, site, {"SITE_URL": base})
-    assert result.returncode == 0, result.stdout + result.stderr
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
+        (root / "project").mkdir()
+        project = make_site(root / "project", real_toolkits=True)
+        site = www / PREFIX.strip("/")
+        result = build_site(project, site, {"SITE_URL": base})
+        assert result.returncode == 0, result.stdout + result.stderr
         yield base, site
     finally:
         server.shutdown()
         server.server_close()
-        thread.join(timeout=10)
 
 
 def loop_guard(site: Path) -> int:
