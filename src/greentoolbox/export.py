@@ -465,23 +465,17 @@ def index_search(site_dir: Path) -> str:
 SEARCH_BATCH_PAGES = 200  # pages per Pagefind run in ``index_search_part``
 
 
-def _default_tops(site_dir: Path, languages: tuple[str, ...]) -> list[str]:
-    """The top-level folders of the default language, which lives at the root of the site beside
-    the other languages' folders."""
-    skip = set(languages) | {"pagefind"}
-    return sorted(p.name for p in Path(site_dir).iterdir() if p.is_dir() and p.name not in skip)
-
-
-def search_pages(site_dir: Path, lang: str, default: str, languages: tuple[str, ...]) -> list[str]:
-    """The built pages of one language: paths under ``site_dir``, sorted."""
-    site_dir = Path(site_dir)
-    if lang == default:
-        found = [site_dir / "index.html"] if (site_dir / "index.html").is_file() else []
-        for top in _default_tops(site_dir, languages):
-            found += (site_dir / top).rglob("index.html")
-    else:
-        found = list((site_dir / lang).rglob("index.html"))
-    return sorted(path.relative_to(site_dir).as_posix() for path in found)
+def _language_pages(site_dir: Path, lang: str, default: str, languages: tuple[str, ...]) -> tuple[str, list[str]]:
+    """(Pagefind glob, paths under ``site_dir`` sorted) of one language's built pages. The default
+    language lives at the root of the site beside the other languages' folders, left out."""
+    if lang != default:
+        return f"{lang}/**/index.html", sorted(p.relative_to(site_dir).as_posix() for p in (site_dir / lang).rglob("index.html"))
+    tops = sorted(p.name for p in site_dir.iterdir() if p.is_dir() and p.name not in {*languages, "pagefind"})
+    glob = "{" + ",".join(["index.html"] + [f"{top}/**/index.html" for top in tops]) + "}"
+    found = [site_dir / "index.html"] if (site_dir / "index.html").is_file() else []
+    for top in tops:
+        found += (site_dir / top).rglob("index.html")
+    return glob, sorted(p.relative_to(site_dir).as_posix() for p in found)
 
 
 def index_search_part(site_dir: Path, lang: str, default: str, languages: tuple[str, ...], output: Path,
@@ -497,13 +491,8 @@ def index_search_part(site_dir: Path, lang: str, default: str, languages: tuple[
     import tempfile
 
     site_dir, output = Path(site_dir), Path(output)
-    pages = search_pages(site_dir, lang, default, languages)
+    glob, pages = _language_pages(site_dir, lang, default, languages)
     if len(pages) <= batch_pages:
-        if lang == default:
-            tops = _default_tops(site_dir, languages)
-            glob = "{" + ",".join(["index.html"] + [f"{top}/**/index.html" for top in tops]) + "}"
-        else:
-            glob = f"{lang}/**/index.html"
         summary, peak = _pagefind(site_dir, ["--output-path", str(output)], glob)
         split_search_chunks(output)
         return summary, peak
@@ -730,6 +719,7 @@ def split_search_chunks(pagefind_dir: Path, units: int = SEARCH_CHUNK_UNITS,
         old = [pagefind_dir / "index" / f"{chunk[2]}.pf_index" for chunk in meta[2]]
         # the new chunks go to a folder of their own until every old one is read
         staging = pagefind_dir / f"index-{lang}.new"
+        shutil.rmtree(staging, ignore_errors=True)  # left by an interrupted run
         words = (word for path in old for word in _words(_read_cbor(path)))
         table, common[lang] = _cut(staging, lang, words, len(meta[1]), units, common_share)
         for path in old:
