@@ -17,6 +17,9 @@ on_post_template: the site's one 404 page (at its root, served for every missing
 on_post_build (after static-i18n has built every language): open data under api/v1/ and the
     Pagefind search index.
 
+On import: mkdocs-static-i18n's file mapping is swapped for the same mapping done faster
+(src/greentoolbox/i18nfiles.py), for `mkdocs build` and `greentoolbox build` alike.
+
 Under `greentoolbox build` (src/greentoolbox/sitebuild.py) the engine, the open data and the
 search index run in that command's own process, which sets GREENTOOLBOX_PAGES_READY for the
 per-language MkDocs processes: there on_pre_build and on_post_build do nothing, and each
@@ -34,6 +37,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.toc import get_toc
 
+from greentoolbox import i18nfiles
 from greentoolbox.export import MARKER, fatal_problems, index_search, load_catalog, write_site_pages
 from greentoolbox.opendata import write_open_data
 from greentoolbox.render import docs_banner, language_name, nav_titles, page_outline, permalink_title
@@ -41,6 +45,7 @@ from greentoolbox.sitebuild import PAGES_READY, SITEMAP_PARTS
 from greentoolbox.translate import Lookup, load_po
 
 log = logging.getLogger("mkdocs.plugins.greentoolbox")
+i18nfiles.install()  # only for the plugin version it copies; otherwise the plugin's own code runs
 # static-i18n runs one MkDocs build per language and every hook fires each time: the catalog is
 # loaded once per build of the default language and the pages of ALL languages are written then;
 # the other language builds reuse both.
