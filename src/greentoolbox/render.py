@@ -63,7 +63,8 @@ class Outline:
 
 
 _HEADING = re.compile(r'<h([1-6]) id="([^"]*)">(.*?)<a class="headerlink"', re.S)
-_ANCHOR = re.compile(r'<[a-zA-Z][^>]*?\sid="([^"]*)"|<a\s[^>]*?\bname="([^"]*)"')
+_ID = re.compile(r'id="([^"]*)"')  # a literal start: the regex engine jumps from one to the next
+_NAME = re.compile(r'<a\s[^>]*?\bname="([^"]*)"')
 
 
 def page_outline(page_html: str) -> Outline:
@@ -80,7 +81,14 @@ def page_outline(page_html: str) -> Outline:
             open_.pop()
         (open_[-1]["children"] if open_ else tokens).append(token)
         open_.append(token)
-    anchors = {html.unescape(m[1] or m[2] or "") for m in _ANCHOR.finditer(page_html)} - {""}
+    # every id="..." attribute (after a space, inside a tag) and <a name="...">; a scan for a
+    # tag that has an id was three times slower on toolkit pages (a long map path in each)
+    anchors = {html.unescape(m[1]) for m in _ID.finditer(page_html)
+               if m.start() and page_html[m.start() - 1].isspace()
+               and page_html.rfind("<", 0, m.start()) > page_html.rfind(">", 0, m.start())}
+    if 'name="' in page_html:
+        anchors.update(html.unescape(m[1]) for m in _NAME.finditer(page_html))
+    anchors.discard("")
     return Outline(title, tokens, anchors)
 
 
