@@ -184,11 +184,11 @@ def _po_syntax(raw: bytes, display: str) -> list[Problem]:
     return [Problem(display, number, 1, "GT401", "", f"not a PO line: {stripped[:60]!r} (a missing quote, or a keyword typo)")]
 
 
-def read_catalog(path: Path, display: str | None = None) -> tuple[Catalog | None, list[Problem]]:
-    """A PO file, or a GT401 problem with its line."""
+def read_catalog(path: Path, display: str | None = None, raw: bytes | None = None) -> tuple[Catalog | None, list[Problem]]:
+    """A PO file (``raw``: its bytes, if already read), or a GT401 problem with its line."""
     display = display or str(path)
     try:
-        raw = path.read_bytes()
+        raw = path.read_bytes() if raw is None else raw
         syntax = _po_syntax(raw, display)
         if syntax:
             return None, syntax
@@ -197,6 +197,100 @@ def read_catalog(path: Path, display: str | None = None) -> tuple[Catalog | None
         line = getattr(exc, "lineno", 1) or 1
         return None, [Problem(display, line, 1, "GT401", "", f"cannot read PO file: {' '.join(str(exc).split())[:200]}")]
     return catalog, []
+
+
+_PO_ESCAPE = re.compile(r'\\([\\trn"])')  # Babel's unescape: these five escapes, any other backslash kept
+_PO_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"'}
+
+
+def _po_string(pieces: list[str]) -> str:
+    """A PO string from its quoted pieces (each stripped, quotes included), as Babel joins them."""
+    out = []
+    for piece in pieces:
+        piece = piece[1:-1]
+        out.append(_PO_ESCAPE.sub(lambda m: _PO_ESCAPES[m[1]], piece) if "\\" in piece else piece)
+    return "".join(out)
+
+
+def _read_plain_po(raw: bytes) -> "PoCatalog | None":
+    """The ``PoCatalog`` of a catalog that passed ``_po_syntax``, read as Babel's ``read_po``
+    reads it, for the plain catalogs the engine writes: a header entry first, then singular
+    entries with or without context, in UTF-8. Anything else (plural forms, obsolete ``#~``
+    entries, ``#|`` lines, duplicate entries, a header that is not first or names another
+    charset, a ``msgstr`` without its ``msgid``...) gives None, and Babel reads the file. The
+    header entry, with its comment, is always read by Babel: its comment as Babel gives it and
+    its fields checked as Babel checks them. Babel took 2.4 s for the 1,000 French catalogs of
+    the benchmark; this, 1.1 s (``tests/test_i18n.py`` compares both on every catalog)."""
+    text = raw.decode("utf-8")
+    lines = text.split("\n")
+    messages: dict[tuple[str, str | None], PoMessage] = {}
+    msgid = msgstr = context = current = None
+    fuzzy = False
+    offset = 0
+    header_end = None
+
+    def finish(number: int) -> bool:
+        """The entry read so far into ``messages``; False if Babel should read the file."""
+        nonlocal msgid, msgstr, context, current, fuzzy, header_end
+        if msgstr is None:
+            return False  # a msgid without msgstr: Babel reports it
+        text_id = _po_string(msgid)
+        text_context = _po_string(context) if context is not None else None
+        if text_id == "":
+            if messages or header_end is not None or text_context is not None:
+                return False  # a second header, or a header with a context
+            header_end = number
+        else:
+            if header_end is None or (text_id, text_context) in messages:
+                return False  # no header first, or a duplicate (Babel merges them)
+            messages[(text_id, text_context)] = PoMessage(text_id, _po_string(msgstr), text_context, offset + 1, fuzzy)
+        msgid = msgstr = context = current = None
+        fuzzy = False
+        return True
+
+    for number, line in enumerate(lines):
+        line = line.strip(" \t\r\x0b\x0c")  # as Babel strips each line (bytes, ASCII blanks)
+        if not line:
+            continue
+        if "\r" in line:
+            return None  # a carriage return inside a line
+        first = line[0]
+        if first == "#":
+            if line[:2] in ("#~", "#|") or (line[:2] == "#:" and ("\u2068" in line or "\u2069" in line)):
+                return None
+            if msgid is not None and not finish(number):
+                return None
+            if line[:2] == "#," and any(flag.strip() == "fuzzy" for flag in line[2:].lstrip().split(",")):
+                fuzzy = True
+            continue
+        if first == '"':
+            if current is None:
+                return None
+            current.append(line)
+            continue
+        keyword, _, arg = line.partition(" ")
+        if keyword == "msgid":
+            if msgid is not None and not finish(number):
+                return None
+            offset = number
+            msgid = current = [arg.strip()]
+        elif keyword == "msgctxt":
+            if (msgid is not None and not finish(number)) or context is not None:
+                return None
+            context = current = [arg.strip()]
+        elif keyword == "msgstr" and msgid is not None and msgstr is None:
+            msgstr = current = [arg.strip()]
+        else:
+            return None  # plural forms, a misplaced msgstr, a tab after a keyword...
+    if (msgid is not None and not finish(len(lines))) or context is not None or header_end is None:
+        return None
+    try:
+        head = read_po(io.BytesIO("\n".join(lines[:header_end]).encode("utf-8")), abort_invalid=True)
+    except Exception:  # Babel reads the whole file again and reports it with its line
+        return None
+    if head.charset.lower() != "utf-8":
+        return None
+    return PoCatalog.of(head.header_comment, messages)
 
 
 TEMPLATES = "templates"  # locales/templates/: the POT files `greentoolbox i18n extract` writes
@@ -226,6 +320,13 @@ class PoCatalog:
         self._messages = {(m.id, m.context): PoMessage(m.id, m.string, m.context, m.lineno, m.fuzzy)
                           for m in catalog if m.id}
 
+    @classmethod
+    def of(cls, header_comment: str, messages: dict[tuple[str, str | None], PoMessage]) -> "PoCatalog":
+        catalog = cls.__new__(cls)
+        catalog.header_comment = header_comment
+        catalog._messages = messages
+        return catalog
+
     def __iter__(self) -> Iterator[PoMessage]:
         return iter(self._messages.values())
 
@@ -245,14 +346,19 @@ def read_catalog_once(path: Path, display: str | None = None) -> tuple[PoCatalog
     checks every catalog and uses each for many pages."""
     key = (Path(path), display or str(path))
     try:
-        stamp = hashlib.sha1(Path(path).read_bytes()).digest()
+        raw = Path(path).read_bytes()
     except OSError:
         catalog, problems = read_catalog(path, display)
         return (PoCatalog(catalog) if catalog is not None else None), problems
+    stamp = hashlib.sha1(raw).digest()
     cached = _PO_MEMO.get(key)
     if cached is None or cached[0] != stamp:
-        catalog, problems = read_catalog(path, display)
-        cached = (stamp, PoCatalog(catalog) if catalog is not None else None, problems)
+        problems = _po_syntax(raw, display or str(path))
+        plain = None if problems else _read_plain_po(raw)
+        if plain is None:
+            catalog, problems = read_catalog(path, display, raw)
+            plain = PoCatalog(catalog) if catalog is not None else None
+        cached = (stamp, plain, problems)
         _PO_MEMO[key] = cached
     return cached[1], cached[2]
 
