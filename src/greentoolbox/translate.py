@@ -51,6 +51,11 @@ PREVIOUS = "Previous English: "
 _MARKUP = re.compile(r"<[A-Za-z/!][^>]*>|\]\(|javascript:", re.I)
 
 
+def _may_have_markup(text: str) -> bool:
+    """False when ``_MARKUP`` cannot match (no ``<``, ``](`` or ``:``): most texts, found without a scan."""
+    return "<" in text or "](" in text or ":" in text
+
+
 @dataclass(frozen=True)
 class Entry:
     """One translatable text: its context (field path), English text and translator note."""
@@ -205,6 +210,9 @@ _PO_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"'}
 
 def _po_string(pieces: list[str]) -> str:
     """A PO string from its quoted pieces (each stripped, quotes included), as Babel joins them."""
+    if len(pieces) == 1:  # most strings: one line, no escape
+        piece = pieces[0][1:-1]
+        return _PO_ESCAPE.sub(lambda m: _PO_ESCAPES[m[1]], piece) if "\\" in piece else piece
     out = []
     for piece in pieces:
         piece = piece[1:-1]
@@ -573,7 +581,7 @@ def check_message(message: Message | PoMessage, display: str, lang: str) -> list
         found = sorted(m.group() for m in _PLACEHOLDER.finditer(message.string))
         out.append(Problem(*where, "GT404", field, f"placeholders {found} do not match the English {wanted}",
                            "copy each %(name)s from the English exactly"))
-    if _MARKUP.search(message.string) and not _MARKUP.search(message.id):
+    if _may_have_markup(message.string) and _MARKUP.search(message.string) and not _MARKUP.search(message.id):
         out.append(Problem(*where, "GT405", field, "the translation contains markup or a link the English does not have",
                            "translate the text only; it is shown exactly as written"))
     from .load import forbidden_characters
