@@ -15,7 +15,7 @@ on_page_markdown / on_page_content: a generated page is HTML already (headings i
 on_post_template: the site's one 404 page (at its root, served for every missing address) in the
     default language; static-i18n would leave the last language built there.
 on_post_build (after static-i18n has built every language): open data under api/v1/ and the
-    Pagefind search index.
+    Pagefind search index, one language at a time as `greentoolbox build` makes it.
 
 On import: mkdocs-static-i18n's file mapping is swapped for the same mapping done faster
 (src/greentoolbox/i18nfiles.py), for `mkdocs build` and `greentoolbox build` alike.
@@ -132,8 +132,10 @@ def on_post_build(config) -> None:
     if os.environ.get(PAGES_READY) or (i18n is not None and getattr(i18n, "building", False)):
         return  # a nested per-language build: index once, when all languages are done
     write_open_data(_state["catalog"], Path(config.site_dir), config.site_url)
+    languages = [lang.locale for lang in i18n.config.languages if lang.build] if i18n is not None else ["en"]
+    default = i18n.default_language if i18n is not None else "en"
     try:
-        summary = index_search(Path(config.site_dir))
+        summary = index_search(Path(config.site_dir), tuple(languages), default)
     except (OSError, RuntimeError) as exc:
         raise PluginError(f"search index: {exc}") from exc
     log.info("pagefind: %s", " ".join(line for line in summary.splitlines() if "Indexed" in line or "Discovered" in line))

@@ -451,15 +451,21 @@ def _write_entry(path: Path, data: dict) -> None:
     path.write_text(json.dumps(data, sort_keys=True, separators=(",", ":")), encoding="utf-8")
 
 
-def index_search(site_dir: Path) -> str:
-    """Build the Pagefind index of a built site into ``site_dir/pagefind``.
+def index_search(site_dir: Path, languages: tuple[str, ...] = ("en",), default: str = "en") -> str:
+    """Build the Pagefind index of a built site into ``site_dir/pagefind``, as ``greentoolbox
+    build`` builds it: each language on its own (``index_search_part``, in runs of at most
+    ``SEARCH_BATCH_PAGES`` pages, so memory does not grow with the site), then the languages'
+    indexes merged (``merge_search_parts``). Only the article body is indexed (not navigation
+    or banners). Runs the Pagefind binary npm installed (:func:`pagefind_binary`)."""
+    import tempfile
 
-    One index per language, from each page's ``<html lang>``; only the article body is indexed
-    (not navigation or banners). Runs the Pagefind binary npm installed (:func:`pagefind_binary`).
-    """
-    summary, _peak = _pagefind(site_dir, ["--output-subdir", "pagefind"], "**/index.html")
-    split_search_chunks(Path(site_dir) / "pagefind")
-    return summary
+    site_dir = Path(site_dir)
+    order = [default] + [lang for lang in languages if lang != default]
+    with tempfile.TemporaryDirectory(prefix="greentoolbox-search-") as tmp:
+        summaries = [index_search_part(site_dir, lang, default, tuple(languages), Path(tmp) / lang)[0] for lang in order]
+        shutil.rmtree(site_dir / "pagefind", ignore_errors=True)
+        merge_search_parts(site_dir, [Path(tmp) / lang for lang in order])
+    return "\n".join(summaries)
 
 
 SEARCH_BATCH_PAGES = 200  # pages per Pagefind run in ``index_search_part``
