@@ -41,7 +41,7 @@ from greentoolbox import i18nfiles
 from greentoolbox.export import MARKER, fatal_problems, index_search, load_catalog, write_site_pages
 from greentoolbox.opendata import write_open_data
 from greentoolbox.render import docs_banner, language_name, nav_titles, page_outline, permalink_title
-from greentoolbox.sitebuild import PAGES_READY, SITEMAP_PARTS
+from greentoolbox.sitebuild import PAGES_READY, SITEMAP_PARTS, config_languages
 from greentoolbox.translate import Lookup, load_po
 
 log = logging.getLogger("mkdocs.plugins.greentoolbox")
@@ -132,8 +132,7 @@ def on_post_build(config) -> None:
     if os.environ.get(PAGES_READY) or (i18n is not None and getattr(i18n, "building", False)):
         return  # a nested per-language build: index once, when all languages are done
     write_open_data(_state["catalog"], Path(config.site_dir), config.site_url)
-    languages = [lang.locale for lang in i18n.config.languages if lang.build] if i18n is not None else ["en"]
-    default = i18n.default_language if i18n is not None else "en"
+    languages, default = config_languages(config)
     try:
         summary = index_search(Path(config.site_dir), tuple(languages), default)
     except (OSError, RuntimeError) as exc:

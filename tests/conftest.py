@@ -181,19 +181,11 @@ def chromium(browser):
 def serve(root: Path):
     """A quiet threaded HTTP server for ``root`` on a free loopback port, serving until shut down."""
     import functools
-    import http.server
     import threading
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
+    from greentoolbox.bench import QuietHandler, QuietServer
 
-    class Server(http.server.ThreadingHTTPServer):
-        def handle_error(self, request, client_address):
-            if not isinstance(sys.exc_info()[1], ConnectionError):  # a page closed mid-response
-                super().handle_error(request, client_address)
-
-    server = Server(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
+    server = QuietServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(root)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 

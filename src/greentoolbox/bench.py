@@ -520,18 +520,20 @@ def query_word(page: Path, lang: str) -> str:
     return max(re.findall(r"\w+", title), key=len)
 
 
-class _Server(http.server.ThreadingHTTPServer):
+class QuietServer(http.server.ThreadingHTTPServer):
+    """A loopback server for a browser (the benchmark's and the tests')."""
+
     def handle_error(self, request, client_address):
         if not isinstance(sys.exc_info()[1], ConnectionError):  # a browser context closed mid-response
             super().handle_error(request, client_address)
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
 
-class _Gzip(_Quiet):
+class _Gzip(QuietHandler):
     """Text files gzip-compressed for clients that accept it, as GitHub Pages serves them
     (Pagefind's index files are compressed already and go as they are)."""
 
@@ -571,7 +573,7 @@ def browser_search(site: Path, toolkit: str, langs: tuple[str, ...], extra: dict
     longest word of a toolkit's title; and for each query in ``extra``, the same figures."""
     from playwright.sync_api import sync_playwright
 
-    server = _Server(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    server = QuietServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     gz_cache: dict[str, int] = {}
@@ -806,7 +808,7 @@ def table(r: dict) -> str:
 def lighthouse(site: Path, pages: list[str], out: Path, binary: str) -> list[dict]:
     """Mobile Lighthouse category scores for ``pages`` of a built site served on loopback, text
     compressed as GitHub Pages compresses it."""
-    server = _Server(("127.0.0.1", 0), functools.partial(_Gzip, directory=str(site)))
+    server = QuietServer(("127.0.0.1", 0), functools.partial(_Gzip, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     rows = []

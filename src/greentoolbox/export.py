@@ -790,9 +790,12 @@ def _joined_bytes(parts: list[tuple[int, list, bytes]]) -> bytes:
     are encoded whole."""
     import cbor2
 
+    def whole() -> bytes:
+        return cbor2.dumps(_join_entries([(offset, entry) for offset, entry, _ in parts]))
+
     if any(len(entry) != 3 or entry[2] or data[:1] != b"\x83" or data[-1:] != b"\x80" or not entry[1]
            for _, entry, data in parts):
-        return cbor2.dumps(_join_entries([(offset, entry) for offset, entry, _ in parts]))
+        return whole()
     word = cbor2.dumps(parts[0][1][0])
     out = [b"\x83", word, _array_head(sum(len(entry[1]) for _, entry, _ in parts))]
     last = 0
@@ -803,7 +806,7 @@ def _joined_bytes(parts: list[tuple[int, list, bytes]]) -> bytes:
         # the first page: its array head, its number (the one thing that changes), the rest as is
         head, old = _array_head(len(first)), _uint(first[0])
         if not items.startswith(head + old):  # not the shortest encoding: encode the entry whole
-            return cbor2.dumps(_join_entries([(offset, entry) for offset, entry, _ in parts]))
+            return whole()
         out += [head, _uint(offset + first[0] - last), items[len(head) + len(old):]]
         last = offset + sum(page[0] for page in pages)
     out.append(b"\x80")  # no variants

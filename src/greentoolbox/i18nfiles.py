@@ -74,23 +74,30 @@ def name_locale(name: str, default_language: str, all_languages) -> tuple[str, s
 
 
 def create_i18n_file(file, current_language: str, default_language: str, all_languages, config):
-    """``mkdocs_static_i18n.suffix.create_i18n_file`` (1.3.1) on strings; its debug log lines
-    are left out."""
+    """``mkdocs_static_i18n.suffix.create_i18n_file`` (1.3.1) on strings, or the plugin's own for
+    paths the string rules do not cover; the debug log lines are left out."""
+    return (_string_i18n_file(file, current_language, default_language, all_languages, config)
+            or _ORIGINAL["create_i18n_file"](file, current_language, default_language, all_languages, config))
+
+
+def _string_i18n_file(file, current_language: str, default_language: str, all_languages, config):
+    """The plugin's ``File`` for ``file`` in ``current_language``, or None where ``pathlib`` could
+    differ from these string operations."""
     from mkdocs.structure.files import File
 
     src_uri, dest_uri = file.src_uri, file.dest_uri
     # the plugin reads the language from the name of a new File, made from the path (a name
     # changed on ``file`` itself, as on a file this function returned, does not count)
     found = name_locale(src_name(src_uri), default_language, all_languages) if _plain(src_uri) and _plain(dest_uri) else None
-    if found is None or os.sep != "/":
-        return _ORIGINAL["create_i18n_file"](file, current_language, default_language, all_languages, config)
+    if found is None:
+        return None
     locale, localization = found
     new = File(src_uri, config.docs_dir, dest_uri, config.use_directory_urls, dest_uri=dest_uri, inclusion=file.inclusion)
     dest = dest_uri
     if localization:
         parent, base = posixpath.split(dest)
         if _strip_suffix(base) in ("", "."):  # pathlib refuses a suffix change there
-            return _ORIGINAL["create_i18n_file"](file, current_language, default_language, all_languages, config)
+            return None
         stem = _strip_suffix(_strip_suffix(base))
         dest = f"{parent}/{stem}" if parent else stem
         dest += _suffix(base)
@@ -111,7 +118,7 @@ def create_i18n_file(file, current_language: str, default_language: str, all_lan
     if site_folder:
         dest = f"{site_folder}/{dest}"
     if not _plain(dest):  # something pathlib would have normalised: its own function decides
-        return _ORIGINAL["create_i18n_file"](file, current_language, default_language, all_languages, config)
+        return None
     new.dest_uri = dest
     new.abs_dest_path = os.path.normpath(os.path.join(config.site_dir, dest))
     if new.name == "README":

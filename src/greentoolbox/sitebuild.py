@@ -71,7 +71,7 @@ def build(config_file: Path, site_dir: Path | None = None, jobs: int | None = No
     config_file = Path(config_file).resolve()
     overrides = {"site_dir": str(Path(site_dir).resolve())} if site_dir else {}
     config = load_config(str(config_file), strict=strict, **overrides)
-    languages = _languages(config)[0]
+    languages, default = config_languages(config)
     stats: dict = {"jobs": jobs, "languages": languages, "ok": False}
 
     # toolkits and registries here; each language's catalogs in the process that renders it
@@ -99,8 +99,8 @@ def build(config_file: Path, site_dir: Path | None = None, jobs: int | None = No
         if fatal:
             log(f"{len(fatal)} problem(s) in toolkit or translation data: nothing built")
             return stats
-        if _build_languages(config, config_file, catalog, jobs, strict, work, rendered.csv_rows if whole else None,
-                            stats, log):
+        if _build_languages(config, config_file, languages, default, catalog, jobs, strict, work,
+                            rendered.csv_rows if whole else None, stats, log):
             stats["total_s"] = time.perf_counter() - start
             stats["peak_main_mb"] = vm_hwm_kb() / 1024  # this process: the engine, the open data
             stats["ok"] = True
@@ -109,8 +109,8 @@ def build(config_file: Path, site_dir: Path | None = None, jobs: int | None = No
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _languages(config) -> tuple[list[str], str]:
-    """The languages the configuration builds, and its default one."""
+def config_languages(config) -> tuple[list[str], str]:
+    """The languages a loaded MkDocs configuration builds, and its default one."""
     i18n = config.plugins.get("i18n")
     if i18n is None:
         return ["en"], "en"
@@ -118,8 +118,8 @@ def _languages(config) -> tuple[list[str], str]:
             next(lang.locale for lang in i18n.config.languages if lang.default))
 
 
-def _build_languages(config, config_file: Path, catalog, jobs: int, strict: bool, work: Path,
-                     csv_rows: dict | None, stats: dict, log) -> bool:
+def _build_languages(config, config_file: Path, languages: list[str], default: str, catalog, jobs: int,
+                     strict: bool, work: Path, csv_rows: dict | None, stats: dict, log) -> bool:
     """One MkDocs build and one Pagefind index per language in worker processes while the open
     data are written here (joined from the parts in ``work`` when ``csv_rows`` is given), then
     the merge. Figures go into ``stats``; returns whether every language was built."""
@@ -128,7 +128,6 @@ def _build_languages(config, config_file: Path, catalog, jobs: int, strict: bool
     from mkdocs.utils import clean_directory
 
     site = Path(config.site_dir)
-    languages, default = _languages(config)
     t = time.perf_counter()
     site.mkdir(parents=True, exist_ok=True)
     clean_directory(str(site))  # as `mkdocs build` does (dot files such as .git stay); the workers do not

@@ -189,35 +189,43 @@ def _po_syntax(raw: bytes, display: str) -> list[Problem]:
     return [Problem(display, number, 1, "GT401", "", f"not a PO line: {stripped[:60]!r} (a missing quote, or a keyword typo)")]
 
 
-def read_catalog(path: Path, display: str | None = None, raw: bytes | None = None) -> tuple[Catalog | None, list[Problem]]:
-    """A PO file (``raw``: its bytes, if already read), or a GT401 problem with its line."""
+def read_catalog(path: Path, display: str | None = None) -> tuple[Catalog | None, list[Problem]]:
+    """A PO file, or a GT401 problem with its line."""
     display = display or str(path)
     try:
-        raw = path.read_bytes() if raw is None else raw
-        syntax = _po_syntax(raw, display)
-        if syntax:
-            return None, syntax
-        catalog = read_po(io.BytesIO(raw), abort_invalid=True)
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [_unreadable(display, exc)]
+    syntax = _po_syntax(raw, display)
+    return (None, syntax) if syntax else _babel_catalog(raw, display)
+
+
+def _unreadable(display: str, exc: Exception) -> Problem:
+    line = getattr(exc, "lineno", 1) or 1
+    return Problem(display, line, 1, "GT401", "", f"cannot read PO file: {' '.join(str(exc).split())[:200]}")
+
+
+def _babel_catalog(raw: bytes, display: str) -> tuple[Catalog | None, list[Problem]]:
+    """Babel's reading of a PO file that passed ``_po_syntax``, or a GT401 problem with its line."""
+    try:
+        return read_po(io.BytesIO(raw), abort_invalid=True), []
     except Exception as exc:  # Babel raises PoFileError, UnicodeDecodeError, ValueError...
-        line = getattr(exc, "lineno", 1) or 1
-        return None, [Problem(display, line, 1, "GT401", "", f"cannot read PO file: {' '.join(str(exc).split())[:200]}")]
-    return catalog, []
+        return None, [_unreadable(display, exc)]
 
 
 _PO_ESCAPE = re.compile(r'\\([\\trn"])')  # Babel's unescape: these five escapes, any other backslash kept
 _PO_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"'}
 
 
+def _po_piece(piece: str) -> str:
+    """One quoted piece of a PO string (stripped, quotes included), unescaped as Babel does."""
+    piece = piece[1:-1]
+    return _PO_ESCAPE.sub(lambda m: _PO_ESCAPES[m[1]], piece) if "\\" in piece else piece
+
+
 def _po_string(pieces: list[str]) -> str:
-    """A PO string from its quoted pieces (each stripped, quotes included), as Babel joins them."""
-    if len(pieces) == 1:  # most strings: one line, no escape
-        piece = pieces[0][1:-1]
-        return _PO_ESCAPE.sub(lambda m: _PO_ESCAPES[m[1]], piece) if "\\" in piece else piece
-    out = []
-    for piece in pieces:
-        piece = piece[1:-1]
-        out.append(_PO_ESCAPE.sub(lambda m: _PO_ESCAPES[m[1]], piece) if "\\" in piece else piece)
-    return "".join(out)
+    """A PO string from its quoted pieces, joined as Babel joins them."""
+    return _po_piece(pieces[0]) if len(pieces) == 1 else "".join(map(_po_piece, pieces))
 
 
 def _read_plain_po(raw: bytes) -> "PoCatalog | None":
@@ -363,8 +371,8 @@ def read_catalog_once(path: Path, display: str | None = None) -> tuple[PoCatalog
     if cached is None or cached[0] != stamp:
         problems = _po_syntax(raw, display or str(path))
         plain = None if problems else _read_plain_po(raw)
-        if plain is None:
-            catalog, problems = read_catalog(path, display, raw)
+        if plain is None and not problems:  # not a plain catalog: Babel reads it
+            catalog, problems = _babel_catalog(raw, display or str(path))
             plain = PoCatalog(catalog) if catalog is not None else None
         cached = (stamp, plain, problems)
         _PO_MEMO[key] = cached
