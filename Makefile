@@ -51,4 +51,4 @@ test: $(STAMP) browser-deps $(NODE_STAMP)
 	$(VENV)/bin/pytest
 
 clean:
-	rm -rf site dist docs/toolkits docs/standards
+	rm -rf site dist .cache docs/toolkits docs/standards

@@ -62,6 +62,11 @@ def test_json_line_has_the_figures(run):
     assert result["peak_main_mb"] > 20 and result["peak_render_mb"] > 20
     assert result["peak_mb"] >= max(result["peak_main_mb"], result["peak_render_mb"], result["peak_worker_mb"])
     assert "ratio build / floor" in out  # the readable table precedes the JSON line
+    # the rebuild from a clean checkout with the first build's cache reuses every step's work
+    assert result["rebuild_cache"] == {"validate": "hit", "languages": {"en": "hit", "zh": "hit"}}
+    assert result["rebuild_s"] > 0 and 0 <= result["rebuild_engine_s"] <= result["rebuild_s"]
+    assert result["rebuild_engine_share"] == pytest.approx(result["rebuild_engine_s"] / result["rebuild_s"], abs=0.002)
+    assert "rebuild with the cache" in out
 
 
 def test_search_measured_in_each_language(run):

@@ -40,6 +40,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from .cache import BuildCache, put
 from .export import fatal_problems, index_search_part, merge_search_parts, vm_hwm_kb, write_site_pages
 from .opendata import write_open_data, write_open_data_from_parts
 from .translate import LANGUAGES
@@ -58,11 +59,13 @@ def default_jobs() -> int:
 
 
 def build(config_file: Path, site_dir: Path | None = None, jobs: int | None = None, strict: bool = True,
-          log=print) -> dict:
+          log=print, cache: bool = True) -> dict:
     """Build the site; return figures (seconds per phase, per language) and ``ok``.
 
     Problems in the data and failed language builds are printed through ``log``; nothing raises
-    for them.
+    for them. With ``cache`` (and unless ``GREENTOOLBOX_CACHE=off``), validation and each
+    language's engine work are reused from the last build when their inputs are the same
+    (``greentoolbox.cache``); ``stats["cache"]`` says which were.
     """
     from mkdocs.config import load_config
 
@@ -73,10 +76,27 @@ def build(config_file: Path, site_dir: Path | None = None, jobs: int | None = No
     config = load_config(str(config_file), strict=strict, **overrides)
     languages, default = config_languages(config)
     stats: dict = {"jobs": jobs, "languages": languages, "ok": False}
+    kept = BuildCache.for_root(config_file.parent, cache)
 
     # toolkits and registries here; each language's catalogs in the process that renders it
-    catalog = validate_tree(config_file.parent, translations=False, processes=jobs)
+    catalog = kept.catalog() if kept else None
+    stats["cache"] = {"validate": "off" if kept is None else "hit" if catalog else "miss"}
+    saving = None
+    if catalog is None:
+        catalog = validate_tree(config_file.parent, translations=False, processes=jobs)
+        if kept:
+            saving = kept.store_catalog_in_background(catalog)
     stats["load_validate_s"] = time.perf_counter() - start
+    try:
+        return _build(config, config_file, languages, default, catalog, jobs, strict, kept, stats, log, start)
+    finally:
+        if saving is not None:
+            saving.join()
+
+
+def _build(config, config_file: Path, languages: list[str], default: str, catalog, jobs: int, strict: bool,
+           kept: BuildCache | None, stats: dict, log, start: float) -> dict:
+    """``build`` from a validated catalog on."""
     if catalog.problems:  # translations are not checked against broken toolkits (as validate_tree)
         log(format_problems(catalog.problems))
         log(f"{len(catalog.problems)} problem(s) in toolkit data: nothing built")
@@ -88,7 +108,8 @@ def build(config_file: Path, site_dir: Path | None = None, jobs: int | None = No
         # only, the parts are incomplete and the open data is made here at the end instead
         whole = set(languages) == set(LANGUAGES)
         rendered = write_site_pages(catalog, Path(config.docs_dir), config.site_url, jobs, tuple(languages),
-                                    check=True, open_data=work if whole else None)
+                                    check=True, open_data=work if whole else None, cache=kept)
+        stats["cache"]["languages"] = rendered.cache
         stats["pages_written"] = rendered.written
         stats["peak_render_mb"] = rendered.peak_mb
         stats["translate_render_s"] = time.perf_counter() - t
@@ -99,8 +120,10 @@ def build(config_file: Path, site_dir: Path | None = None, jobs: int | None = No
         if fatal:
             log(f"{len(fatal)} problem(s) in toolkit or translation data: nothing built")
             return stats
+        # the open data follow from the validated tree and each language's output: one entry
+        keep = (kept, kept.key("opendata", config.site_url, sorted(rendered.keys.items()))) if kept and whole else None
         if _build_languages(config, config_file, languages, default, catalog, jobs, strict, work,
-                            rendered.csv_rows if whole else None, stats, log):
+                            rendered.csv_rows if whole else None, stats, log, keep):
             stats["total_s"] = time.perf_counter() - start
             stats["peak_main_mb"] = vm_hwm_kb() / 1024  # this process: the engine, the open data
             stats["ok"] = True
@@ -119,10 +142,12 @@ def config_languages(config) -> tuple[list[str], str]:
 
 
 def _build_languages(config, config_file: Path, languages: list[str], default: str, catalog, jobs: int,
-                     strict: bool, work: Path, csv_rows: dict | None, stats: dict, log) -> bool:
+                     strict: bool, work: Path, csv_rows: dict | None, stats: dict, log,
+                     keep: tuple[BuildCache, str] | None = None) -> bool:
     """One MkDocs build and one Pagefind index per language in worker processes while the open
-    data are written here (joined from the parts in ``work`` when ``csv_rows`` is given), then
-    the merge. Figures go into ``stats``; returns whether every language was built."""
+    data are written here (joined from the parts in ``work`` when ``csv_rows`` is given; with
+    ``keep``, a cache and the open data's key, the files of the last build when the key is the
+    same), then the merge. Figures go into ``stats``; returns whether every language was built."""
     import multiprocessing
 
     from mkdocs.utils import clean_directory
@@ -140,10 +165,7 @@ def _build_languages(config, config_file: Path, languages: list[str], default: s
     with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = {pool.submit(_language_worker, task): task[2] for task in tasks}
         o = time.perf_counter()
-        if csv_rows is not None:
-            write_open_data_from_parts(catalog, site, config.site_url, work, csv_rows)
-        else:
-            write_open_data(catalog, site, config.site_url)
+        _open_data(catalog, site, config.site_url, work, csv_rows, keep, stats)
         stats["open_data_s"] = time.perf_counter() - o
         for future, lang in futures.items():
             try:
@@ -167,6 +189,29 @@ def _build_languages(config, config_file: Path, languages: list[str], default: s
     write_sitemap(site, [(parts / "sitemaps" / f"{lang}.xml").read_text("utf-8") for lang in order])
     stats["merge_s"] = time.perf_counter() - m
     return True
+
+
+def _open_data(catalog, site: Path, site_url: str, work: Path, csv_rows: dict | None,
+               keep: tuple[BuildCache, str] | None, stats: dict) -> None:
+    if keep is not None:
+        cache, key = keep
+        if cache.replay("opendata", key, lambda rel, kept: put(kept, site / rel)) is not None:
+            stats["cache"]["open_data"] = "hit"
+            return
+        stats["cache"]["open_data"] = "miss"
+        entry = cache.entry("opendata", key)
+    if csv_rows is not None:
+        written = write_open_data_from_parts(catalog, site, site_url, work, csv_rows)
+    else:
+        written = write_open_data(catalog, site, site_url)
+    if keep is not None:
+        try:
+            for path in written:
+                entry.add(path.relative_to(site).as_posix(), path)
+            entry.finish({"files": len(written)})
+        except BaseException:
+            entry.abandon()
+            raise
 
 
 def write_sitemap(site: Path, parts: list[str]) -> None:
@@ -274,10 +319,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=None, help=f"languages built at once (default: the CPUs this process may use, here {default_jobs()})")
     parser.add_argument("--no-strict", action="store_true", help="do not stop on MkDocs warnings (broken links, ...)")
     parser.add_argument("--json", action="store_true", help="print the figures as one line of JSON at the end")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="validate and render everything again instead of reusing .cache/greentoolbox (see greentoolbox.cache)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s - %(message)s")
     stats = build(Path(args.config), Path(args.site_dir) if args.site_dir else None, args.jobs, not args.no_strict,
-                  log=lambda text: print(text, file=sys.stderr))
+                  log=lambda text: print(text, file=sys.stderr), cache=not args.no_cache)
     if stats["ok"]:
         print(f"built {len(stats['languages'])} language(s) into {args.site_dir or 'site'} in {stats['total_s']:.1f} s "
               f"({stats['jobs']} at a time)", file=sys.stderr)

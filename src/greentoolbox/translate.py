@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -480,10 +481,18 @@ def po_text(catalog: Catalog) -> str:
 
 
 def write_if_changed(path: Path, text: str) -> bool:
-    if path.is_file() and path.read_text("utf-8") == text:
-        return False
+    """Write ``text`` to ``path`` unless it holds it already; a new file replaces the old one
+    (never written in place: the build cache keeps generated files by hard link)."""
+    data = text.encode("utf-8")
+    try:
+        if os.path.getsize(path) == len(data) and path.read_bytes() == data:
+            return False
+    except (FileNotFoundError, NotADirectoryError):
+        pass
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
     return True
 
 
