@@ -8,14 +8,16 @@ for that language only. The cache keeps, in ``.cache/greentoolbox/`` (or the fol
 ``GREENTOOLBOX_CACHE`` names; ``off`` turns it off), one entry of each kind, each under a
 SHA-256 of everything that decides its result, never file times:
 
-- ``validate.pickle``, the validated ``Catalog`` (problems included), keyed by the engine
-  (``engine_key``: every file of this package, the versions of the libraries it calls, Python's)
-  and the name and bytes of every file and folder under ``toolkits/``;
+- ``validate.pickle``, the validated ``Catalog`` (problems included, and each toolkit's
+  translatable texts), keyed by the engine (``engine_key``: every file of this package, the
+  versions of the libraries it calls, Python's) and the name and bytes of every file and folder
+  under ``toolkits/``;
 - ``lang-<lang>/``, what that language's worker made (its generated pages, its part of the open
   data, its problems, status rows and CSV rows), keyed by the validation key, the language, the
   build's options and the name and bytes of every file and folder under ``locales/<lang>/``:
   a language's worker reads nothing else;
-- ``opendata/``, the files under ``site/api/``, keyed by the validation key, the site URL and
+- ``status/``, the translation-status pages (each shows every language's rows), and
+  ``opendata/``, the files under ``site/api/``: keyed by the validation key, the options and
   every language's key.
 
 The engine's output depends on nothing else (no clock, no environment: two builds of the same
@@ -123,8 +125,9 @@ class BuildCache:
         return catalog
 
     def store_catalog(self, catalog) -> None:
-        """Keep ``catalog`` (as validated: its memos are empty) under this tree's key. A cache
-        that cannot be written (full disk, read-only folder) is left as it is."""
+        """Keep ``catalog`` (as validated; of its memos, only the toolkits' translatable texts
+        may be filled) under this tree's key. A cache that cannot be written (full disk,
+        read-only folder) is left as it is."""
         try:
             with _Entry(self.folder / "validate.pickle", self.base) as write:
                 write(catalog)

@@ -274,14 +274,15 @@ def write_site_pages(catalog: Catalog, docs_dir: Path, site_url: str | None = No
         finally:
             _FORK_STATE = None
     by_lang = {r["lang"]: r for r in results}
-    rows = [row for lang in LANGUAGES[1:] for row in by_lang[lang]["status_rows"]] if set(LANGUAGES) <= set(by_lang) \
+    whole = set(LANGUAGES) <= set(by_lang)
+    rows = [row for lang in LANGUAGES[1:] for row in by_lang[lang]["status_rows"]] if whole \
         else translation_status(catalog.root, catalog)
     names = {rel for r in results for rel in r["names"]}
-    status_pages = {}
-    for lang in languages:
-        status_pages.update(status_page(catalog, lang, rows))
-    written = sum(r["written"] for r in results) + len(_write_changed(docs_dir, status_pages))
-    remove_stale(docs_dir, names | set(status_pages))
+    # every language's rows are on each status page: they follow from every language's output
+    key = cache.key("status", languages, sorted((r["lang"], r["key"]) for r in results)) if cache and whole else None
+    status_names, status_written = _status_pages(catalog, docs_dir, languages, rows, cache, key)
+    written = sum(r["written"] for r in results) + status_written
+    remove_stale(docs_dir, names | status_names)
     problems = {p for r in results for p in r["problems"]}
     if check:  # languages the site does not build are checked too, as validate_tree checks them
         problems |= set(stray_language_folders(catalog.root))
@@ -292,6 +293,34 @@ def write_site_pages(catalog: Catalog, docs_dir: Path, site_url: str | None = No
     return LanguagesResult(written, problems, {r["lang"]: r["csv_rows"] for r in results},
                            max(r["peak_mb"] for r in results), {r["lang"]: r["cache"] for r in results},
                            {r["lang"]: r["key"] for r in results})
+
+
+def _status_pages(catalog: Catalog, docs_dir: Path, languages: tuple[str, ...], rows: list[dict],
+                  cache: "BuildCache | None", key: str | None) -> tuple[set[str], int]:
+    """Write the status page of each of ``languages`` (kept in ``cache`` under ``key``, when
+    given); return their names under docs/ and how many files were written."""
+    from .cache import put
+
+    names: set[str] = set()
+    written = 0
+
+    def place(rel: str, kept: Path) -> None:
+        nonlocal written
+        names.add(rel)
+        written += put(kept, docs_dir / rel)
+
+    if key and cache.replay("status", key, place) is not None:
+        return names, written
+    pages: dict[str, str] = {}
+    for lang in languages:
+        pages.update(status_page(catalog, lang, rows))
+    written = len(_write_changed(docs_dir, pages))
+    if key:
+        entry = cache.entry("status", key)
+        for rel in sorted(pages):
+            entry.add(rel, docs_dir / rel)
+        entry.finish({"pages": len(pages)})
+    return set(pages), written
 
 
 @dataclass

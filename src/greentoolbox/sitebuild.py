@@ -43,7 +43,7 @@ from pathlib import Path
 from .cache import BuildCache, put
 from .export import fatal_problems, index_search_part, merge_search_parts, vm_hwm_kb, write_site_pages
 from .opendata import write_open_data, write_open_data_from_parts
-from .translate import LANGUAGES
+from .translate import LANGUAGES, expected_catalogs
 from .validate import validate_tree
 from .problems import format_problems
 
@@ -85,6 +85,8 @@ def build(config_file: Path, site_dir: Path | None = None, jobs: int | None = No
     if catalog is None:
         catalog = validate_tree(config_file.parent, translations=False, processes=jobs)
         if kept:
+            if not catalog.problems:  # the toolkits' translatable texts, kept with the catalog
+                expected_catalogs(catalog.root, catalog)  # (write_site_pages needs them next)
             saving = kept.store_catalog_in_background(catalog)
     stats["load_validate_s"] = time.perf_counter() - start
     try:
