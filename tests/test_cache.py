@@ -177,3 +177,23 @@ def test_tree_key_follows_names_bytes_and_folders(tmp_path):
     assert tree_key(base) == tree_key(base)  # and nothing else: not the files' times
     os.utime(base / "b" / "y.po", (1, 1))
     assert tree_key(base) == keys[-1]
+
+
+def test_engine_key_follows_every_file_of_the_package(tmp_path):
+    """A changed template (not only code) makes every entry a miss."""
+    import greentoolbox
+
+    copy = tmp_path / "pkg" / "greentoolbox"
+    shutil.copytree(Path(greentoolbox.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+
+    def key() -> str:
+        env = {**os.environ, "PYTHONPATH": str(copy.parent)}
+        return subprocess.run([sys.executable, "-c", "from greentoolbox.cache import engine_key; print(engine_key())"],
+                              env=env, capture_output=True, text=True, check=True, cwd=tmp_path).stdout.strip()
+
+    before = key()
+    template = next(copy.glob("templates/*.j2"))
+    template.write_text(template.read_text("utf-8") + "\n", "utf-8")
+    assert key() != before
+    template.write_text(template.read_text("utf-8")[:-1], "utf-8")
+    assert key() == before

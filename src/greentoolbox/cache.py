@@ -26,7 +26,8 @@ work would make. Files are kept by hard link to the ones the build wrote, so kee
 nothing; the engine never writes a file in place (``translate.write_if_changed`` replaces it),
 and an entry whose files' size, time or inode changed since is a miss. A new entry replaces the
 old one of its kind, so the cache holds one build. An entry that cannot be read is a miss, never
-an error. ``tests/test_cache.py`` builds trees with and without the cache after each kind of
+an error. Entries are pickles: the folder is trusted as ``__pycache__`` is (whoever can write it
+can run code in the build); it is not shared between machines. ``tests/test_cache.py`` builds trees with and without the cache after each kind of
 change and compares every file.
 """
 

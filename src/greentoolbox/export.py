@@ -358,7 +358,7 @@ def _language_job(state, lang: str) -> dict:
 
     key = cache.language_key(lang, site_url, expected is not None, open_data is not None) if cache else None
     result = cache.replay(f"lang-{lang}", key, place) if cache else None
-    state = "hit" if result is not None else "miss" if cache else "off"
+    how = "hit" if result is not None else "miss" if cache else "off"
     if result is None:
         entry = cache.entry(f"lang-{lang}", key) if cache else None
         try:
@@ -381,7 +381,7 @@ def _language_job(state, lang: str) -> dict:
             raise
     # a forked worker's high-water mark starts at its size at the fork (the shared catalog)
     return {**result, "names": sorted(names), "written": written, "peak_mb": vm_hwm_kb() / 1024,
-            "cache": state, "key": key}
+            "cache": how, "key": key}
 
 
 _MEMO: dict[str, tuple[tuple, Catalog]] = {}
