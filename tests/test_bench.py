@@ -65,7 +65,8 @@ def test_json_line_has_the_figures(run):
     # the rebuild from a clean checkout with the first build's cache reuses every step's work
     assert result["rebuild_cache"] == {"validate": "hit", "languages": {"en": "hit", "zh": "hit"}}
     assert result["rebuild_s"] > 0 and 0 <= result["rebuild_engine_s"] <= result["rebuild_s"]
-    assert result["rebuild_engine_share"] == pytest.approx(result["rebuild_engine_s"] / result["rebuild_s"], abs=0.002)
+    # both seconds are rounded to 0.01 s, and a rebuild of 3 toolkits takes about 2 s
+    assert result["rebuild_engine_share"] == pytest.approx(result["rebuild_engine_s"] / result["rebuild_s"], abs=0.01)
     assert "rebuild with the cache" in out
 
 

@@ -27,8 +27,8 @@ nothing; the engine never writes a file in place (``translate.write_if_changed``
 and an entry whose files' size, time or inode changed since is a miss. A new entry replaces the
 old one of its kind, so the cache holds one build. An entry that cannot be read is a miss, never
 an error. Entries are pickles: the folder is trusted as ``__pycache__`` is (whoever can write it
-can run code in the build); it is not shared between machines. ``tests/test_cache.py`` builds trees with and without the cache after each kind of
-change and compares every file.
+can run code in the build); it is not shared between machines. ``tests/test_cache.py`` builds
+trees with and without the cache after each kind of change and compares every file.
 """
 
 from __future__ import annotations
@@ -57,15 +57,15 @@ def _digest(*parts: str) -> str:
     return h.hexdigest()
 
 
-def tree_key(base: Path, pattern: str = "*") -> str:
-    """SHA-256 of the relative name of every folder and file under ``base`` matching ``pattern``
-    (recursively) and the bytes of each file; a missing folder hashes unlike an empty one."""
+def tree_key(base: Path) -> str:
+    """SHA-256 of the relative name of every folder and file under ``base`` (recursively) and
+    the bytes of each file; a missing folder hashes unlike an empty one."""
     base = Path(base)
     h = hashlib.sha256()
     if not base.is_dir():
         h.update(b"missing")
         return h.hexdigest()
-    for path in sorted(base.rglob(pattern)):
+    for path in sorted(base.rglob("*")):
         rel = path.relative_to(base).as_posix().encode("utf-8", "surrogateescape")
         if path.is_dir():
             h.update(b"d\0" + rel + b"\0")
