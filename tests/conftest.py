@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import filecmp
 import os
 import shutil
 import subprocess
@@ -74,6 +75,21 @@ def _build(command: list[str], base: Path, args: tuple[str, ...]) -> subprocess.
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     return subprocess.run([*command, "--site-dir", str(base / "site"), *args],
                           cwd=base, env=env, capture_output=True, text=True, timeout=600)
+
+
+def differences(one: Path, two: Path) -> list[str]:
+    """Paths (relative) that are in one folder only, or differ in content between the two."""
+    out: list[str] = []
+
+    def walk(cmp: filecmp.dircmp, prefix: str = "") -> None:
+        out.extend(prefix + name for name in cmp.left_only + cmp.right_only)
+        _, mismatch, errors = filecmp.cmpfiles(cmp.left, cmp.right, cmp.common_files, shallow=False)
+        out.extend(prefix + name for name in mismatch + errors)
+        for name, sub in cmp.subdirs.items():
+            walk(sub, f"{prefix}{name}/")
+
+    walk(filecmp.dircmp(one, two))
+    return out
 
 
 def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

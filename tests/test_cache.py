@@ -4,7 +4,6 @@ makes, file for file."""
 
 from __future__ import annotations
 
-import filecmp
 import json
 import os
 import shutil
@@ -12,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import make_site
+from conftest import differences, make_site
 
 from greentoolbox.cache import BuildCache, tree_key
 from greentoolbox.export import GENERATED_DIRS
@@ -33,20 +32,6 @@ def build(base: Path, site: str, *args: str, cache: str | None = None) -> tuple[
                           "--json", *args], cwd=base, env=env, capture_output=True, text=True, timeout=600)
     last = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else "{}"
     return run, json.loads(last)
-
-
-def differences(one: Path, two: Path) -> list[str]:
-    out: list[str] = []
-
-    def walk(cmp: filecmp.dircmp, prefix: str = "") -> None:
-        out.extend(prefix + name for name in cmp.left_only + cmp.right_only)
-        _, mismatch, errors = filecmp.cmpfiles(cmp.left, cmp.right, cmp.common_files, shallow=False)
-        out.extend(prefix + name for name in mismatch + errors)
-        for name, sub in cmp.subdirs.items():
-            walk(sub, f"{prefix}{name}/")
-
-    walk(filecmp.dircmp(one, two))
-    return out
 
 
 def generated(base: Path, into: Path) -> Path:

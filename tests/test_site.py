@@ -13,7 +13,7 @@ import pytest
 from greentoolbox.export import page_texts, write_pages
 from greentoolbox.validate import validate_tree
 
-from conftest import GOOD, REPO, make_site, make_tree, mkdocs_build, parse_page, site_build
+from conftest import GOOD, REPO, differences, make_site, make_tree, mkdocs_build, parse_page, site_build
 from inventory import missing_leaves
 
 pytestmark = pytest.mark.site
@@ -276,7 +276,6 @@ def test_two_builds_of_the_same_tree_are_byte_identical(tmp_path):
     after another) as from `greentoolbox build` (languages in parallel processes, their search
     indexes and sitemaps joined). The only input that may differ between builds is the date in
     sitemap.xml, fixed here as CI can with SOURCE_DATE_EPOCH (the commit time)."""
-    import filecmp
     import os
 
     (tmp_path / "tree").mkdir()
@@ -291,17 +290,7 @@ def test_two_builds_of_the_same_tree_are_byte_identical(tmp_path):
         for key, value in old.items():
             os.environ.pop(key) if value is None else os.environ.__setitem__(key, value)
     assert first.returncode == 0 and second.returncode == 0, first.stdout + first.stderr + second.stderr
-    differing = []
-
-    def walk(cmp: filecmp.dircmp, prefix: str = "") -> None:
-        differing.extend(prefix + name for name in cmp.left_only + cmp.right_only)
-        _, mismatch, errors = filecmp.cmpfiles(cmp.left, cmp.right, cmp.common_files, shallow=False)
-        differing.extend(prefix + name for name in mismatch + errors)
-        for name, sub in cmp.subdirs.items():
-            walk(sub, f"{prefix}{name}/")
-
-    walk(filecmp.dircmp(tmp_path / "one", tmp_path / "two"))
-    assert differing == []
+    assert differences(tmp_path / "one", tmp_path / "two") == []
 
 
 def test_search_index_covers_exactly_the_pages_of_each_language(real_site):
