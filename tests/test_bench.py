@@ -67,6 +67,7 @@ def test_json_line_has_the_figures(run):
     assert result["rebuild_s"] > 0 and 0 <= result["rebuild_engine_s"] <= result["rebuild_s"]
     # both seconds are rounded to 0.01 s, and a rebuild of 3 toolkits takes about 2 s
     assert result["rebuild_engine_share"] == pytest.approx(result["rebuild_engine_s"] / result["rebuild_s"], abs=0.01)
+    assert set(result["rebuild_stages_s"]) == set(stages)
     assert "rebuild with the cache" in out
 
 

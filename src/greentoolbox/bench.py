@@ -730,9 +730,7 @@ def run(n: int, n_langs: int, work: Path, browser: bool = True, seed: int = 1, l
         "peak_main_mb": round(build["peak_kb"] / 1024, 1), "peak_render_mb": round(st["peak_render_mb"], 1),
         "peak_worker_mb": round(st["peak_worker_mb"], 1), "peak_search_mb": round(st["peak_search_mb"], 1),
         # wall seconds of each phase; the language builds and the open data overlap
-        "stages_s": {"load_validate": round(st["load_validate_s"], 2), "translate_render_write": round(st["translate_render_s"], 2),
-                     "open_data": round(st["open_data_s"], 2), "languages": round(st["languages_s"], 2),
-                     "merge": round(st["merge_s"], 2)},
+        "stages_s": stages(st),
         # process seconds inside the per-language workers, summed over languages
         "worker_s": {"mkdocs": round(st["mkdocs_worker_s"], 2), "search_index": round(st["search_worker_s"], 2)},
         "per_language_s": build["stats"].get("per_language", {}),
@@ -769,7 +767,7 @@ def run(n: int, n_langs: int, work: Path, browser: bool = True, seed: int = 1, l
                        "rebuild_engine_s": round(engine_seconds(ast), 2),
                        "rebuild_engine_share": round(engine_seconds(ast) / again["wall"], 3),
                        "rebuild_cache": again["stats"].get("cache", {}),
-                       "rebuild_stages_s": {k: round(ast[f"{k}_s"], 2) for k in ("load_validate", "translate_render", "open_data", "languages", "merge")}})
+                       "rebuild_stages_s": stages(ast)})
     return result
 
 
@@ -777,6 +775,13 @@ def clean_checkout(work: Path) -> None:
     """Remove the pages the engine writes under docs/: a build from a clean checkout writes them."""
     for g in GENERATED:
         shutil.rmtree(work / "docs" / g, ignore_errors=True)
+
+
+def stages(stats: dict) -> dict:
+    """Wall seconds of each phase of a build (the open data overlap the languages)."""
+    return {"load_validate": round(stats["load_validate_s"], 2), "translate_render_write": round(stats["translate_render_s"], 2),
+            "open_data": round(stats["open_data_s"], 2), "languages": round(stats["languages_s"], 2),
+            "merge": round(stats["merge_s"], 2)}
 
 
 def engine_seconds(stats: dict) -> float:
