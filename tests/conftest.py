@@ -65,14 +65,16 @@ def mkdocs_build(base: Path, *args: str) -> subprocess.CompletedProcess:
     return _build([str(BIN / "mkdocs"), "build", "--strict"], base, args)
 
 
-def site_build(base: Path, *args: str) -> subprocess.CompletedProcess:
+def site_build(base: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """`greentoolbox build` (what `make build` and the deploy run): languages in parallel."""
-    return _build([sys.executable, "-m", "greentoolbox.cli", "build"], base, args)
+    return _build([sys.executable, "-m", "greentoolbox.cli", "build"], base, args, env)
 
 
-def _build(command: list[str], base: Path, args: tuple[str, ...]) -> subprocess.CompletedProcess:
-    """A site build in ``base`` into ``base/site`` (a later --site-dir in ``args`` wins)."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+def _build(command: list[str], base: Path, args: tuple[str, ...], extra: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """A site build in ``base`` into ``base/site`` (a later --site-dir in ``args`` wins), with
+    the build cache in ``base`` (``extra``: more environment, such as ``GREENTOOLBOX_CACHE``)."""
+    env = {k: v for k, v in os.environ.items() if k != "GREENTOOLBOX_CACHE"}
+    env.update({"NO_MKDOCS_2_WARNING": "1", **(extra or {})})
     return subprocess.run([*command, "--site-dir", str(base / "site"), *args],
                           cwd=base, env=env, capture_output=True, text=True, timeout=600)
 

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import differences, make_site
+from conftest import differences, make_site, site_build
 
 from greentoolbox.cache import BuildCache, tree_key
 from greentoolbox.export import GENERATED_DIRS
@@ -24,12 +24,8 @@ def build(base: Path, site: str, *args: str, cache: str | None = None) -> tuple[
     pages removed first (a clean checkout); returns the run and its figures."""
     for name in GENERATED_DIRS:
         shutil.rmtree(base / "docs" / name, ignore_errors=True)
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1795000000"}
-    env.pop("GREENTOOLBOX_CACHE", None)
-    if cache is not None:
-        env["GREENTOOLBOX_CACHE"] = cache
-    run = subprocess.run([sys.executable, "-m", "greentoolbox.cli", "build", "--site-dir", str(base / site), "--jobs", "2",
-                          "--json", *args], cwd=base, env=env, capture_output=True, text=True, timeout=600)
+    env = {"SOURCE_DATE_EPOCH": "1795000000", **({"GREENTOOLBOX_CACHE": cache} if cache is not None else {})}
+    run = site_build(base, "--site-dir", str(base / site), "--jobs", "2", "--json", *args, env=env)
     last = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else "{}"
     return run, json.loads(last)
 

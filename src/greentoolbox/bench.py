@@ -70,7 +70,6 @@ LANGS = ("en", "zh", "fr", "es", "ar", "ru", "pt", "sw", "id", "vi")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-GENERATED = GENERATED_DIRS  # the folders of docs/ the engine writes
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -323,7 +322,7 @@ def make_site(repo: Path, root: Path, langs: tuple[str, ...]) -> None:
     (root / "mkdocs.yml").write_text(site_config((repo / "mkdocs.yml").read_text("utf-8"), langs), encoding="utf-8")
     for name in ("hooks", "overrides"):
         shutil.copytree(repo / name, root / name)
-    shutil.copytree(repo / "docs", root / "docs", ignore=shutil.ignore_patterns(*GENERATED))
+    shutil.copytree(repo / "docs", root / "docs", ignore=shutil.ignore_patterns(*GENERATED_DIRS))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -705,7 +704,7 @@ def run(n: int, n_langs: int, work: Path, browser: bool = True, seed: int = 1, l
     make_site(REPO, work, langs)
     gen = time.perf_counter() - t0
     log(f"generated {n} toolkits x {n_langs} languages in {gen:.1f} s")
-    for name in ("site", "floor_site", "floor_docs") + tuple(f"docs/{g}" for g in GENERATED):
+    for name in ("site", "floor_site", "floor_docs") + tuple(f"docs/{g}" for g in GENERATED_DIRS):
         shutil.rmtree(work / name, ignore_errors=True)
     # one engine pass in-process: its own figures, and the generated pages for the floor
     single = engine_pass(work, langs)
@@ -773,7 +772,7 @@ def run(n: int, n_langs: int, work: Path, browser: bool = True, seed: int = 1, l
 
 def clean_checkout(work: Path) -> None:
     """Remove the pages the engine writes under docs/: a build from a clean checkout writes them."""
-    for g in GENERATED:
+    for g in GENERATED_DIRS:
         shutil.rmtree(work / "docs" / g, ignore_errors=True)
 
 

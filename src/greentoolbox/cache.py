@@ -23,8 +23,10 @@ SHA-256 of everything that decides its result, never file times:
 The engine's output depends on nothing else (no clock, no environment: two builds of the same
 tree are byte-identical, ``tests/test_site.py``), so an entry with the same key holds what the
 work would make. Files are kept by hard link to the ones the build wrote, so keeping them copies
-nothing; the engine never writes a file in place (``translate.write_if_changed`` replaces it),
-and an entry whose files' size, time or inode changed since is a miss. A new entry replaces the
+nothing. The engine never writes a generated page in place (``translate.write_if_changed``
+writes a new file and renames it) and the open data are written into a site folder the build
+has emptied; whatever else changes a kept file (a page edited by hand, ``mkdocs build
+--dirty``), an entry whose files' size, time or inode changed since is a miss. A new entry replaces the
 old one of its kind, so the cache holds one build. An entry that cannot be read is a miss, never
 an error. Entries are pickles: the folder is trusted as ``__pycache__`` is (whoever can write it
 can run code in the build); it is not shared between machines. ``tests/test_cache.py`` builds
@@ -136,16 +138,16 @@ class BuildCache:
             pass
 
     def store_catalog_in_background(self, catalog):
-        """``store_catalog`` in a forked process (it takes about a second at 1,000 toolkits);
-        returns something to ``join()``. Without fork, stores it here."""
-        if "fork" in _start_methods():
-            import multiprocessing
+        """``store_catalog`` in a forked process (it takes about two seconds at 1,000 toolkits),
+        returned to be joined; without fork, stored here and None is returned."""
+        if not hasattr(os, "fork"):
+            self.store_catalog(catalog)
+            return None
+        import multiprocessing
 
-            process = multiprocessing.get_context("fork").Process(target=self.store_catalog, args=(catalog,), daemon=True)
-            process.start()
-            return process
-        self.store_catalog(catalog)
-        return _Done()
+        process = multiprocessing.get_context("fork").Process(target=self.store_catalog, args=(catalog,), daemon=True)
+        process.start()
+        return process
 
     # -- entries of files: a language's pages, the open data --------------------------------
 
@@ -180,6 +182,14 @@ class BuildCache:
         """A new entry ``name`` under ``key`` (see ``_Files``); the old one is gone at once."""
         return _Files(self.folder, name, key)
 
+    def keep(self, name: str, key: str, files, record) -> None:
+        """Entry ``name`` under ``key``: ``record`` and ``files``, ``(rel, path)`` pairs of files
+        made already (``replay`` hands them back under ``rel``)."""
+        entry = self.entry(name, key)
+        for rel, path in files:
+            entry.add(rel, path)
+        entry.finish(record)
+
 
 def put(kept: Path, target: Path) -> bool:
     """Make ``target`` the kept file (a hard link; a copy across file systems); False when it
@@ -202,17 +212,6 @@ def put(kept: Path, target: Path) -> bool:
 def _stamp(path: Path) -> tuple[int, int, int]:
     st = os.stat(path)
     return st.st_size, st.st_mtime_ns, st.st_ino
-
-
-def _start_methods() -> list[str]:
-    import multiprocessing
-
-    return multiprocessing.get_all_start_methods()
-
-
-class _Done:
-    def join(self, timeout: float | None = None) -> None:
-        return None
 
 
 class _Entry:
@@ -243,9 +242,8 @@ class _Entry:
 class _Files:
     """An entry of files: ``add(rel, path)`` keeps a file as it is now (a hard link to it, so
     nothing is copied; a copy across file systems), ``finish(record)`` puts the entry in place
-    with ``record`` and the size, time and inode of each file, which ``replay`` checks: the
-    engine writes a new file whenever it changes one (``translate.write_if_changed``), so a kept
-    file changes only if someone edits a generated file in place, and then the entry is a miss.
+    with ``record`` and the size, time and inode of each file, which ``replay`` checks (a kept
+    file changed since makes its entry a miss; see the module's text).
     The old entry of the same name is removed when this one starts, so a build that stops
     halfway leaves none. A cache that cannot be written (full disk, read-only folder) keeps no
     entry and fails nothing."""

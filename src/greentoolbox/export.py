@@ -316,10 +316,7 @@ def _status_pages(catalog: Catalog, docs_dir: Path, languages: tuple[str, ...], 
         pages.update(status_page(catalog, lang, rows))
     written = len(_write_changed(docs_dir, pages))
     if key:
-        entry = cache.entry("status", key)
-        for rel in sorted(pages):
-            entry.add(rel, docs_dir / rel)
-        entry.finish({"pages": len(pages)})
+        cache.keep("status", key, [(rel, docs_dir / rel) for rel in sorted(pages)], {"pages": len(pages)})
     return set(pages), written
 
 

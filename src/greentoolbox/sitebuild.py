@@ -201,19 +201,12 @@ def _open_data(catalog, site: Path, site_url: str, work: Path, csv_rows: dict | 
             stats["cache"]["open_data"] = "hit"
             return
         stats["cache"]["open_data"] = "miss"
-        entry = cache.entry("opendata", key)
     if csv_rows is not None:
         written = write_open_data_from_parts(catalog, site, site_url, work, csv_rows)
     else:
         written = write_open_data(catalog, site, site_url)
     if keep is not None:
-        try:
-            for path in written:
-                entry.add(path.relative_to(site).as_posix(), path)
-            entry.finish({"files": len(written)})
-        except BaseException:
-            entry.abandon()
-            raise
+        cache.keep("opendata", key, [(path.relative_to(site).as_posix(), path) for path in written], {"files": len(written)})
 
 
 def write_sitemap(site: Path, parts: list[str]) -> None:
